@@ -1,0 +1,115 @@
+package dev.meshwork.core;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.Deadline;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.MethodDescriptor;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Makes client channels the mesh way: mTLS with this process's identity (verifying the server's
+ * SPIFFE id, see {@link MeshTls}), a default deadline on every unary call that has none (so no call
+ * waits forever), optional service config (load balancing, health checking) and client
+ * interceptors (telemetry). Server-streaming calls such as watches keep the deadline they were
+ * given, if any: they are meant to stay open.
+ */
+public final class MeshChannels implements Closeable {
+
+  private final MeshTls tls;
+  private final boolean ownsTls;
+  private final Duration defaultDeadline;
+  private final List<ClientInterceptor> interceptors;
+
+  private MeshChannels(
+      MeshTls tls, boolean ownsTls, Duration defaultDeadline, List<ClientInterceptor> interceptors) {
+    this.tls = tls;
+    this.ownsTls = ownsTls;
+    this.defaultDeadline = defaultDeadline;
+    this.interceptors = List.copyOf(interceptors);
+  }
+
+  /** Channels using the TLS material of {@code config}; closing them stops its file watch. */
+  public static MeshChannels create(TlsConfig config) {
+    return new MeshChannels(MeshTls.load(config), true, Duration.ofSeconds(10), List.of());
+  }
+
+  /** Channels sharing already loaded TLS material (for example a server's own). */
+  public static MeshChannels create(MeshTls tls) {
+    return new MeshChannels(requireNonNull(tls, "tls"), false, Duration.ofSeconds(10), List.of());
+  }
+
+  /** A copy whose unary calls without a deadline get {@code deadline}. */
+  public MeshChannels withDefaultDeadline(Duration deadline) {
+    if (deadline.isNegative() || deadline.isZero()) {
+      throw new IllegalArgumentException(
+          "defaultDeadline: " + deadline + " (expected: > 0)");
+    }
+    return new MeshChannels(tls, false, deadline, interceptors);
+  }
+
+  /** A copy that also applies {@code interceptor} to every call (for example tracing). */
+  public MeshChannels withInterceptor(ClientInterceptor interceptor) {
+    List<ClientInterceptor> all = new ArrayList<>(interceptors);
+    all.add(requireNonNull(interceptor, "interceptor"));
+    return new MeshChannels(tls, false, defaultDeadline, all);
+  }
+
+  /** The identity the channels present. */
+  public MeshIdentity identity() {
+    return tls.identity();
+  }
+
+  /** A channel to {@code target} (for example {@code localhost:7001} or {@code mesh:///skill/x}). */
+  public ManagedChannel forTarget(String target) {
+    return forTarget(target, null);
+  }
+
+  /**
+   * A channel to {@code target} with a default service config (the JSON structure as maps and
+   * lists), for example a load-balancing policy.
+   */
+  public ManagedChannel forTarget(String target, Map<String, ?> serviceConfig) {
+    requireNonNull(target, "target");
+    ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(target, tls.channelCredentials());
+    if (serviceConfig != null) {
+      builder.defaultServiceConfig(serviceConfig);
+    }
+    List<ClientInterceptor> all = new ArrayList<>(interceptors);
+    all.add(new DefaultDeadlineInterceptor(defaultDeadline));
+    builder.intercept(all);
+    return builder.build();
+  }
+
+  @Override
+  public void close() {
+    if (ownsTls) {
+      tls.close();
+    }
+  }
+
+  /** Gives unary calls without a deadline the default one. */
+  private record DefaultDeadlineInterceptor(Duration deadline) implements ClientInterceptor {
+    @Override
+    public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
+        MethodDescriptor<ReqT, RespT> method, CallOptions options, Channel next) {
+      if (options.getDeadline() == null
+          && io.grpc.Context.current().getDeadline() == null
+          && method.getType() == MethodDescriptor.MethodType.UNARY) {
+        options = options.withDeadline(Deadline.after(deadline.toMillis(), TimeUnit.MILLISECONDS));
+      }
+      return next.newCall(method, options);
+    }
+  }
+}

@@ -2,6 +2,7 @@ package dev.meshwork.core;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.meshwork.core.internal.TlsFileReloader;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -15,8 +16,6 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +34,6 @@ public final class MeshTls implements Closeable {
   private final AdvancedTlsX509KeyManager keyManager;
   private final AdvancedTlsX509TrustManager trustManager;
   private final ScheduledExecutorService reloader;
-  private final List<Closeable> watches = new ArrayList<>();
 
   private MeshTls(TlsConfig config) throws IOException, GeneralSecurityException {
     this.config = config;
@@ -73,15 +71,11 @@ public final class MeshTls implements Closeable {
                   }
                 })
             .build();
+    TlsFileReloader reloader =
+        new TlsFileReloader(config.cert(), config.key(), config.ca(), keyManager, trustManager);
+    reloader.loadInitial();
     long period = config.refresh().toMillis();
-    watches.add(
-        keyManager.updateIdentityCredentials(
-            config.cert().toFile(), config.key().toFile(), period, TimeUnit.MILLISECONDS, reloader)
-            ::close);
-    watches.add(
-        trustManager.updateTrustCredentials(
-            config.ca().toFile(), period, TimeUnit.MILLISECONDS, reloader)
-            ::close);
+    this.reloader.scheduleWithFixedDelay(reloader, period, period, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -135,13 +129,6 @@ public final class MeshTls implements Closeable {
 
   @Override
   public void close() {
-    for (Closeable watch : watches) {
-      try {
-        watch.close();
-      } catch (IOException ignored) {
-        // Stopping a file watch cannot meaningfully fail.
-      }
-    }
     reloader.shutdownNow();
   }
 

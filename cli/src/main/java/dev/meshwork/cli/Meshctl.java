@@ -1,0 +1,55 @@
+package dev.meshwork.cli;
+
+import dev.meshwork.cli.certs.CertsCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * {@code meshctl}, the Meshwork command line. This class only registers the command groups; each
+ * group is its own class (for example {@link CertsCommand}) with its subcommands beside it.
+ *
+ * <p>To add a group: write a picocli {@code @Command} class (in its own package, e.g. {@code
+ * dev.meshwork.cli.runs}) and list it in {@code subcommands} below. A command class that needs the
+ * environment declares a constructor taking a {@link CliEnvironment}. Write output to {@code
+ * spec.commandLine().getOut()}; report user errors by throwing {@link MeshctlException} (printed as
+ * {@code meshctl: <message>}, no stack trace).
+ */
+@Command(
+    name = "meshctl",
+    description = "The Meshwork command line.",
+    mixinStandardHelpOptions = true,
+    scope = ScopeType.INHERIT,
+    versionProvider = Meshctl.Version.class,
+    subcommands = {HelpCommand.class, CertsCommand.class})
+public final class Meshctl {
+
+  private Meshctl() {}
+
+  /** Runs meshctl and exits with its exit code. */
+  public static void main(String[] args) {
+    System.exit(commandLine(CliEnvironment.system()).execute(args));
+  }
+
+  /**
+   * The configured command line: commands get {@code environment}, errors are printed as one
+   * {@code meshctl: <message>} line with exit code 2 (usage) or 1 (failure).
+   */
+  public static CommandLine commandLine(CliEnvironment environment) {
+    ErrorHandlers errors = new ErrorHandlers(environment);
+    return new CommandLine(new Meshctl(), new MeshctlFactory(environment))
+        .setParameterExceptionHandler(errors)
+        .setExecutionExceptionHandler(errors);
+  }
+
+  /** The version from the jar manifest, when there is one. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Meshctl.class.getPackage().getImplementationVersion();
+      return new String[] {"meshctl " + (version == null ? "(development build)" : version)};
+    }
+  }
+}

@@ -11,6 +11,7 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.MethodDescriptor;
+import io.grpc.NameResolverRegistry;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,17 @@ import java.util.concurrent.TimeUnit;
  * waits forever), optional service config (load balancing, health checking) and client
  * interceptors (telemetry). Server-streaming calls such as watches keep the deadline they were
  * given, if any: they are meant to stay open.
+ *
+ * <p>With {@link #withRegistry(Channel)}, {@code mesh:///skill/<id>} and {@code mesh:///agent/<name>}
+ * targets resolve through the registry and get {@link MeshServiceConfigs#DEFAULT} (weighted round
+ * robin on ORCA load, outlier ejection, client-side health checking) unless told otherwise:
+ *
+ * <pre>{@code
+ * MeshChannels channels = MeshChannels.create(tlsConfig);
+ * ManagedChannel registry = channels.forTarget("127.0.0.1:7001");
+ * MeshChannels mesh = channels.withRegistry(registry);
+ * ManagedChannel keywords = mesh.forTarget("mesh:///skill/text.keywords");
+ * }</pre>
  */
 public final class MeshChannels implements Closeable {
 
@@ -31,23 +43,30 @@ public final class MeshChannels implements Closeable {
   private final boolean ownsTls;
   private final Duration defaultDeadline;
   private final List<ClientInterceptor> interceptors;
+  private final MeshNameResolverProvider meshResolver;
 
   private MeshChannels(
-      MeshTls tls, boolean ownsTls, Duration defaultDeadline, List<ClientInterceptor> interceptors) {
+      MeshTls tls,
+      boolean ownsTls,
+      Duration defaultDeadline,
+      List<ClientInterceptor> interceptors,
+      MeshNameResolverProvider meshResolver) {
     this.tls = tls;
     this.ownsTls = ownsTls;
     this.defaultDeadline = defaultDeadline;
     this.interceptors = List.copyOf(interceptors);
+    this.meshResolver = meshResolver;
   }
 
   /** Channels using the TLS material of {@code config}; closing them stops its file watch. */
   public static MeshChannels create(TlsConfig config) {
-    return new MeshChannels(MeshTls.load(config), true, Duration.ofSeconds(10), List.of());
+    return new MeshChannels(MeshTls.load(config), true, Duration.ofSeconds(10), List.of(), null);
   }
 
   /** Channels sharing already loaded TLS material (for example a server's own). */
   public static MeshChannels create(MeshTls tls) {
-    return new MeshChannels(requireNonNull(tls, "tls"), false, Duration.ofSeconds(10), List.of());
+    return new MeshChannels(
+        requireNonNull(tls, "tls"), false, Duration.ofSeconds(10), List.of(), null);
   }
 
   /** A copy whose unary calls without a deadline get {@code deadline}. */
@@ -56,14 +75,29 @@ public final class MeshChannels implements Closeable {
       throw new IllegalArgumentException(
           "defaultDeadline: " + deadline + " (expected: > 0)");
     }
-    return new MeshChannels(tls, false, deadline, interceptors);
+    return new MeshChannels(tls, false, deadline, interceptors, meshResolver);
   }
 
   /** A copy that also applies {@code interceptor} to every call (for example tracing). */
   public MeshChannels withInterceptor(ClientInterceptor interceptor) {
     List<ClientInterceptor> all = new ArrayList<>(interceptors);
     all.add(requireNonNull(interceptor, "interceptor"));
-    return new MeshChannels(tls, false, defaultDeadline, all);
+    return new MeshChannels(tls, false, defaultDeadline, all, meshResolver);
+  }
+
+  /**
+   * A copy whose channels resolve {@code mesh:} targets through the registry reached by {@code
+   * registryChannel} (see {@link MeshNameResolverProvider}). The registry channel stays the
+   * caller's to close, after the channels made here.
+   */
+  public MeshChannels withRegistry(Channel registryChannel) {
+    return withResolver(new MeshNameResolverProvider(registryChannel));
+  }
+
+  /** A copy whose channels resolve {@code mesh:} targets with {@code resolver}. */
+  public MeshChannels withResolver(MeshNameResolverProvider resolver) {
+    return new MeshChannels(
+        tls, false, defaultDeadline, interceptors, requireNonNull(resolver, "resolver"));
   }
 
   /** The identity the channels present. */
@@ -78,11 +112,29 @@ public final class MeshChannels implements Closeable {
 
   /**
    * A channel to {@code target} with a default service config (the JSON structure as maps and
-   * lists), for example a load-balancing policy.
+   * lists), for example a load-balancing policy. A {@code mesh:} target without one gets {@link
+   * MeshServiceConfigs#DEFAULT}.
+   *
+   * @throws IllegalStateException for a {@code mesh:} target when no registry was given
+   * @throws IllegalArgumentException for a {@code mesh:} target of the wrong shape
    */
   public ManagedChannel forTarget(String target, Map<String, ?> serviceConfig) {
     requireNonNull(target, "target");
-    ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(target, tls.channelCredentials());
+    ManagedChannelBuilder<?> builder;
+    if (MeshTarget.isMeshTarget(target)) {
+      if (meshResolver == null) {
+        throw new IllegalStateException(
+            "target '" + target + "' needs the registry: use MeshChannels.withRegistry(channel)");
+      }
+      MeshTarget.parse(target); // fail here, with the expected shape, rather than inside gRPC
+      NameResolverRegistry resolvers = meshResolver.newRegistry();
+      builder = Grpc.newChannelBuilder(target, tls.channelCredentials(), resolvers);
+      if (serviceConfig == null) {
+        serviceConfig = MeshServiceConfigs.DEFAULT;
+      }
+    } else {
+      builder = Grpc.newChannelBuilder(target, tls.channelCredentials());
+    }
     if (serviceConfig != null) {
       builder.defaultServiceConfig(serviceConfig);
     }

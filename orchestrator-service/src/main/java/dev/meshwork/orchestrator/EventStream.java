@@ -1,0 +1,23 @@
+package dev.meshwork.orchestrator;
+
+import dev.meshwork.api.orchestrator.v1.RunEvent;
+import dev.meshwork.core.MeshException;
+
+/**
+ * Where a watch sends its events: implemented over a gRPC server stream, or by tests. Only one
+ * thread at a time calls it.
+ */
+public interface EventStream {
+
+  /** True when the stream can take a message now without buffering (flow control). */
+  boolean isReady();
+
+  /** Sends one event. */
+  void send(RunEvent event);
+
+  /** Ends the stream normally. */
+  void complete();
+
+  /** Ends the stream with an error. */
+  void fail(MeshException error);
+}

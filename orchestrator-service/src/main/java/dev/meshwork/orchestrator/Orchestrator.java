@@ -1,0 +1,298 @@
+package dev.meshwork.orchestrator;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.meshwork.api.orchestrator.v1.ListRunsRequest;
+import dev.meshwork.api.orchestrator.v1.Run;
+import dev.meshwork.api.orchestrator.v1.StartRunRequest;
+import dev.meshwork.api.orchestrator.v1.WorkflowSpec;
+import dev.meshwork.core.MeshException;
+import dev.meshwork.core.Violations;
+import dev.meshwork.orchestrator.internal.RunRequests;
+import dev.meshwork.orchestrator.internal.engine.EngineConfig;
+import dev.meshwork.orchestrator.internal.engine.WorkflowEngine;
+import dev.meshwork.orchestrator.internal.stream.RunEventHub;
+import dev.meshwork.orchestrator.internal.workflow.WorkflowValidator;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The orchestrator's domain API: start, inspect, cancel and re-drive runs, store workflows, watch
+ * events. The gRPC services only translate to and from it. Failures are {@link MeshException}s.
+ *
+ * <pre>{@code
+ * Orchestrator orchestrator = Orchestrator.builder()
+ *     .store(H2RunStore.openFile(dataDir.resolve("orchestrator")))
+ *     .invoker(invoker)
+ *     .skills(skillDirectory)
+ *     .build()
+ *     .start();                        // resumes unfinished runs
+ * Orchestrator.Started started = orchestrator.startRun(request);
+ * }</pre>
+ */
+public final class Orchestrator implements AutoCloseable {
+
+  private final RunStore store;
+  private final SkillDirectory skills;
+  private final Clock clock;
+  private final EngineConfig config;
+  private final WorkflowEngine engine;
+  private final RunEventHub hub;
+  private final ExecutorService streamExecutor;
+
+  private Orchestrator(Builder b) {
+    this.store = b.store;
+    this.skills = b.skills;
+    this.clock = b.clock;
+    this.config = b.config;
+    AtomicInteger threads = new AtomicInteger();
+    this.streamExecutor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "meshwork-watch-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.hub = new RunEventHub(store, streamExecutor, b.watchBufferSize);
+    this.engine =
+        WorkflowEngine.builder()
+            .config(config)
+            .store(store)
+            .invoker(b.invoker)
+            .clock(clock)
+            .random(b.random)
+            .listener(hub)
+            .build();
+  }
+
+  /** A builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Resumes every unfinished run in the store; call once before serving. */
+  public Orchestrator start() {
+    engine.recover();
+    return this;
+  }
+
+  /**
+   * A started (or, for a used idempotency key, existing) run.
+   *
+   * @param run the run as stored
+   * @param existing true when the idempotency key matched an existing run
+   */
+  public record Started(Run run, boolean existing) {}
+
+  /**
+   * Validates and starts a run; it is stored with its first event before this returns.
+   *
+   * @throws MeshException {@code INVALID_ARGUMENT} with a field violation per problem, {@code
+   *     NOT_FOUND} for an unknown stored workflow, {@code RESOURCE_EXHAUSTED} when saturated
+   */
+  public Started startRun(StartRunRequest request) {
+    requireNonNull(request, "request");
+    Violations v = new Violations();
+    RunRequests.checkStart(request, v);
+    v.throwIfAny();
+    WorkflowSpec spec;
+    if (request.hasWorkflow()) {
+      spec = request.getWorkflow();
+    } else {
+      spec =
+          store
+              .getWorkflow(request.getWorkflowName(), request.getWorkflowVersion())
+              .orElseThrow(
+                  () ->
+                      MeshException.notFound(
+                          "workflow",
+                          request.getWorkflowName()
+                              + (request.getWorkflowVersion() == 0
+                                  ? ""
+                                  : " version " + request.getWorkflowVersion())));
+    }
+    Duration budget = RunRequests.budgetOf(request, spec, config.defaultRunTimeout());
+    WorkflowValidator.checkStructure(spec, "workflow.", budget, v);
+    if (v.isEmpty()) {
+      WorkflowValidator.checkSkills(spec, "workflow.", skills, v);
+    }
+    v.throwIfAny();
+    Run run = RunRequests.newRun(request, spec, clock.instant(), budget);
+    WorkflowEngine.Submitted submitted = engine.submit(run);
+    return new Started(submitted.run(), submitted.existing());
+  }
+
+  /**
+   * One run with its steps.
+   *
+   * @throws MeshException {@code NOT_FOUND}
+   */
+  public Run getRun(String runId) {
+    RunRequests.checkRunId(runId);
+    return store.get(runId).orElseThrow(() -> MeshException.notFound("run", runId));
+  }
+
+  /** Runs matching the request's filter, newest first, without step inputs and outputs. */
+  public Page<Run> listRuns(ListRunsRequest request) {
+    RunFilter filter = RunRequests.filterOf(request);
+    Page<Run> page =
+        store.list(filter, RunRequests.pageSizeOf(request.getPageSize()), request.getPageToken());
+    return new Page<>(
+        page.items().stream().map(RunRequests::summaryOf).toList(), page.nextPageToken());
+  }
+
+  /** Cancels a run (in-flight calls are cancelled, then compensations run). */
+  public Run cancelRun(String runId, String reason) {
+    RunRequests.checkRunId(runId);
+    return engine.cancel(runId, reason);
+  }
+
+  /** Re-drives a FAILED run from its failed steps. */
+  public Run retryRun(String runId) {
+    RunRequests.checkRunId(runId);
+    return engine.retry(runId);
+  }
+
+  /**
+   * Validates and stores a new version of a workflow (skills are checked when a run starts, not
+   * here: agents may register later).
+   */
+  public WorkflowSpec putWorkflow(WorkflowSpec spec) {
+    requireNonNull(spec, "spec");
+    Violations v = new Violations();
+    Duration budget =
+        RunRequests.budgetOf(StartRunRequest.getDefaultInstance(), spec, config.defaultRunTimeout());
+    WorkflowValidator.checkStructure(spec, "workflow.", budget, v);
+    RunRequests.checkLabels(spec.getLabelsMap(), "workflow.labels", v);
+    v.throwIfAny();
+    return store.putWorkflow(spec);
+  }
+
+  /** A stored workflow; version 0 is the latest. */
+  public WorkflowSpec getWorkflow(String name, int version) {
+    Violations v = new Violations();
+    v.check(!name.isEmpty(), "name", "missing (expected: a workflow name)");
+    v.check(version >= 0, "version", version + " (expected: >= 0, 0 for the latest)");
+    v.throwIfAny();
+    return store
+        .getWorkflow(name, version)
+        .orElseThrow(
+            () -> MeshException.notFound("workflow", name + (version == 0 ? "" : " version " + version)));
+  }
+
+  /** The latest version of every stored workflow, by name. */
+  public Page<WorkflowSpec> listWorkflows(int pageSize, String pageToken) {
+    Violations v = new Violations();
+    RunRequests.checkPageSize(pageSize, v);
+    v.throwIfAny();
+    return store.listWorkflows(RunRequests.pageSizeOf(pageSize), pageToken);
+  }
+
+  /**
+   * Streams one run's events after {@code afterSequence}, then its live events, until its terminal
+   * event. The returned watch must be told when the stream becomes ready or is cancelled.
+   */
+  public Watch watchRun(String runId, long afterSequence, EventStream stream) {
+    RunRequests.checkRunId(runId);
+    return hub.watchRun(runId, afterSequence, stream);
+  }
+
+  /** Streams the live events of every run matching {@code filter}. */
+  public Watch watchRuns(RunFilter filter, EventStream stream) {
+    return hub.watchRuns(filter, stream);
+  }
+
+  /** Runs not finished yet. */
+  public int activeRuns() {
+    return engine.activeRuns();
+  }
+
+  /** Agent calls queued or running. */
+  public int pendingWork() {
+    return engine.pendingWork();
+  }
+
+  /** Stops the engine and the watches; unfinished runs resume on the next start. */
+  @Override
+  public void close() {
+    engine.close();
+    streamExecutor.shutdownNow();
+  }
+
+  /** Builds an {@link Orchestrator}. */
+  public static final class Builder {
+    private RunStore store;
+    private AgentInvoker invoker;
+    private SkillDirectory skills = SkillDirectory.ANY;
+    private Clock clock = Clock.systemUTC();
+    private EngineConfig config = EngineConfig.builder().build();
+    private DoubleSupplier random = Math::random;
+    private int watchBufferSize = 1024;
+
+    private Builder() {}
+
+    /** Where runs and workflows are stored (required). */
+    public Builder store(RunStore store) {
+      this.store = requireNonNull(store, "store");
+      return this;
+    }
+
+    /** How agents are called (required). */
+    public Builder invoker(AgentInvoker invoker) {
+      this.invoker = requireNonNull(invoker, "invoker");
+      return this;
+    }
+
+    /** Which skills exist, for MISSING_SKILL_POLICY_REJECT (default: every skill exists). */
+    public Builder skills(SkillDirectory skills) {
+      this.skills = requireNonNull(skills, "skills");
+      return this;
+    }
+
+    /** The clock of deadlines and timestamps (default: the system clock). */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Engine limits and timings. */
+    public Builder config(EngineConfig config) {
+      this.config = requireNonNull(config, "config");
+      return this;
+    }
+
+    /** Source of backoff jitter, uniform in [0, 1) (default: random). */
+    public Builder random(DoubleSupplier random) {
+      this.random = requireNonNull(random, "random");
+      return this;
+    }
+
+    /** Events a watcher may lag behind before it is cut off (default 1024). */
+    public Builder watchBufferSize(int size) {
+      if (size < 1) {
+        throw new IllegalArgumentException("watchBufferSize: " + size + " (expected: >= 1)");
+      }
+      this.watchBufferSize = size;
+      return this;
+    }
+
+    /**
+     * The orchestrator, not started yet.
+     *
+     * @throws IllegalStateException when the store or invoker is missing
+     */
+    public Orchestrator build() {
+      if (store == null) {
+        throw new IllegalStateException("store: missing (expected: a RunStore)");
+      }
+      if (invoker == null) {
+        throw new IllegalStateException("invoker: missing (expected: an AgentInvoker)");
+      }
+      return new Orchestrator(this);
+    }
+  }
+}

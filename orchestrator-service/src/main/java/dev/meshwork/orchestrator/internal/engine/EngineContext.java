@@ -1,0 +1,43 @@
+package dev.meshwork.orchestrator.internal.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.meshwork.orchestrator.AgentInvoker;
+import dev.meshwork.orchestrator.RunStore;
+import java.time.Clock;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.DoubleSupplier;
+
+/**
+ * What every run execution shares: configuration, store, invoker, dispatcher, per-skill policies,
+ * the clock, the scheduler and the listener of stored events.
+ */
+record EngineContext(
+    EngineConfig config,
+    RunStore store,
+    AgentInvoker invoker,
+    Dispatcher dispatcher,
+    SkillPolicies policies,
+    Clock clock,
+    ScheduledExecutorService scheduler,
+    DoubleSupplier random,
+    RunListener listener) {
+
+  EngineContext {
+    requireNonNull(config, "config");
+    requireNonNull(store, "store");
+    requireNonNull(invoker, "invoker");
+    requireNonNull(dispatcher, "dispatcher");
+    requireNonNull(policies, "policies");
+    requireNonNull(clock, "clock");
+    requireNonNull(scheduler, "scheduler");
+    requireNonNull(random, "random");
+    requireNonNull(listener, "listener");
+  }
+
+  /** A resilient call of {@code skill}, sharing the skill's breaker with every run. */
+  ResilientCall callOf(String skill) {
+    return new ResilientCall(
+        invoker, policies.breaker(skill), scheduler, clock, config.minAttemptBudget(), random);
+  }
+}

@@ -1,0 +1,214 @@
+package dev.meshwork.orchestrator.internal.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.failsafe.CircuitBreaker;
+import dev.failsafe.Failsafe;
+import dev.failsafe.RetryPolicy;
+import dev.failsafe.Timeout;
+import dev.meshwork.api.common.v1.Part;
+import dev.meshwork.api.orchestrator.v1.StepError;
+import dev.meshwork.orchestrator.AgentCall;
+import dev.meshwork.orchestrator.AgentInvoker;
+import dev.meshwork.orchestrator.AgentResult;
+import dev.meshwork.orchestrator.internal.workflow.RetrySettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
+
+/**
+ * One logical skill call with its resilience: {@code CircuitBreaker(skill) -> RetryPolicy ->
+ * Timeout}, run asynchronously by Failsafe (the per-skill bulkhead is taken by the {@link
+ * Dispatcher} before this starts). Retries only on the policy's retryable codes, with exponential
+ * backoff and jitter, and never past the deadline: no attempt starts with less than the minimum
+ * budget left, and a backoff is shortened rather than slept past it.
+ */
+final class ResilientCall {
+
+  /** What the caller learns while the call runs. */
+  interface Listener {
+    /**
+     * An attempt is about to start.
+     *
+     * @throws RuntimeException to refuse it (for example the run was cancelled meanwhile)
+     */
+    void onAttemptStart(int attempt);
+
+    /** An attempt failed and another follows after {@code delay}. */
+    void onRetryScheduled(int attempt, StepError error, Duration delay);
+  }
+
+  /**
+   * What to call and how.
+   *
+   * @param skill the skill
+   * @param input the input parts
+   * @param idempotencyKey stable key of the logical call
+   * @param firstAttempt the number of the first attempt (later ones count on from it)
+   * @param attemptTimeout timeout of one attempt
+   * @param deadline no attempt starts or runs past it
+   * @param retry the retry policy
+   * @param waitForReady wait for an agent to appear (missing-skill policy WAIT)
+   */
+  record Spec(
+      String skill,
+      List<Part> input,
+      String idempotencyKey,
+      int firstAttempt,
+      Duration attemptTimeout,
+      Instant deadline,
+      RetrySettings retry,
+      boolean waitForReady) {
+
+    Spec {
+      requireNonNull(skill, "skill");
+      input = List.copyOf(input);
+      requireNonNull(idempotencyKey, "idempotencyKey");
+      requireNonNull(attemptTimeout, "attemptTimeout");
+      requireNonNull(deadline, "deadline");
+      requireNonNull(retry, "retry");
+    }
+  }
+
+  private final AgentInvoker invoker;
+  private final CircuitBreaker<AgentResult> breaker;
+  private final ScheduledExecutorService scheduler;
+  private final Clock clock;
+  private final Duration minAttemptBudget;
+  private final DoubleSupplier random;
+
+  ResilientCall(
+      AgentInvoker invoker,
+      CircuitBreaker<AgentResult> breaker,
+      ScheduledExecutorService scheduler,
+      Clock clock,
+      Duration minAttemptBudget,
+      DoubleSupplier random) {
+    this.invoker = requireNonNull(invoker, "invoker");
+    this.breaker = requireNonNull(breaker, "breaker");
+    this.scheduler = requireNonNull(scheduler, "scheduler");
+    this.clock = requireNonNull(clock, "clock");
+    this.minAttemptBudget = requireNonNull(minAttemptBudget, "minAttemptBudget");
+    this.random = requireNonNull(random, "random");
+  }
+
+  /**
+   * Runs the call. The future completes with the result, or with the last failure; cancelling it
+   * cancels the attempt in flight. {@link #attempts()} of the returned execution tells how many
+   * attempts started.
+   */
+  Execution execute(Spec spec, Listener listener) {
+    Execution execution = new Execution();
+    RetrySettings retry = spec.retry();
+    RetryPolicy<AgentResult> retryPolicy =
+        RetryPolicy.<AgentResult>builder()
+            .handleIf((r, failure) -> failure != null && isRetryable(failure, retry))
+            .abortOn(RunBudgetExhaustedException.class, java.util.concurrent.CancellationException.class)
+            .abortIf((r, failure) -> failure != null && !budgetAllowsRetry(spec, execution))
+            .withMaxAttempts(retry.maxAttempts())
+            .withDelayFn(ctx -> delay(spec, execution))
+            .onRetryScheduled(
+                e ->
+                    listener.onRetryScheduled(
+                        spec.firstAttempt() + execution.attempts.get() - 1,
+                        StepErrors.toStepError(e.getLastException(), execution.attempts.get()),
+                        e.getDelay()))
+            .build();
+    Duration timeout = min(spec.attemptTimeout(), budgetLeft(spec));
+    // The agent gets the same deadline through gRPC; Failsafe's timeout is the backstop for an
+    // invoker that ignores it, so it fires a little later and the agent's own status wins.
+    Timeout<AgentResult> timeoutPolicy =
+        Timeout.<AgentResult>builder(positive(timeout).plusMillis(250)).build();
+    execution.future =
+        Failsafe.with(breaker, retryPolicy, timeoutPolicy)
+            .with(scheduler)
+            .getStageAsync(
+                ctx -> {
+                  Duration left = budgetLeft(spec);
+                  if (left.compareTo(minAttemptBudget) < 0 || left.isZero()) {
+                    throw new RunBudgetExhaustedException(
+                        "the run's budget left (" + left.toMillis() + "ms) is below the minimum"
+                            + " an attempt needs (" + minAttemptBudget.toMillis() + "ms)");
+                  }
+                  int attempt = spec.firstAttempt() + execution.attempts.getAndIncrement();
+                  listener.onAttemptStart(attempt);
+                  AgentCall call =
+                      new AgentCall(
+                          spec.skill(),
+                          spec.input(),
+                          positive(min(spec.attemptTimeout(), left)),
+                          spec.idempotencyKey(),
+                          attempt,
+                          spec.waitForReady());
+                  CompletableFuture<AgentResult> inFlight = invoker.invoke(call);
+                  ctx.onCancel(() -> inFlight.cancel(true));
+                  return inFlight;
+                });
+    return execution;
+  }
+
+  /** A running call. */
+  static final class Execution {
+    private final AtomicInteger attempts = new AtomicInteger();
+    private volatile CompletableFuture<AgentResult> future;
+
+    /** Completes with the result or the last failure. */
+    CompletableFuture<AgentResult> future() {
+      return future;
+    }
+
+    /** Attempts started so far. */
+    int attempts() {
+      return attempts.get();
+    }
+
+    /** Cancels the attempt in flight and any retry. */
+    void cancel() {
+      future.cancel(true);
+    }
+  }
+
+  private static boolean isRetryable(Throwable failure, RetrySettings retry) {
+    Throwable t = StepErrors.unwrap(failure);
+    if (t instanceof RunBudgetExhaustedException) {
+      return false;
+    }
+    return retry.retryableCodes().contains(StepErrors.code(t));
+  }
+
+  /** False when even the shortest backoff would leave less than the minimum budget. */
+  private boolean budgetAllowsRetry(Spec spec, Execution execution) {
+    RetrySettings retry = spec.retry();
+    Duration shortest =
+        Duration.ofNanos(
+            (long) (retry.baseDelay(execution.attempts.get()).toNanos() * (1 - retry.jitter())));
+    return budgetLeft(spec).minus(shortest).compareTo(minAttemptBudget) >= 0;
+  }
+
+  private Duration delay(Spec spec, Execution execution) {
+    Duration delay = spec.retry().delay(execution.attempts.get(), random.getAsDouble());
+    Duration latest = budgetLeft(spec).minus(minAttemptBudget);
+    if (latest.isNegative()) {
+      return Duration.ZERO;
+    }
+    return min(delay, latest);
+  }
+
+  private Duration budgetLeft(Spec spec) {
+    Duration left = Duration.between(clock.instant(), spec.deadline());
+    return left.isNegative() ? Duration.ZERO : left;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static Duration positive(Duration d) {
+    return d.isZero() || d.isNegative() ? Duration.ofMillis(1) : d;
+  }
+}

@@ -1,0 +1,327 @@
+package dev.meshwork.orchestrator.internal.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.meshwork.api.orchestrator.v1.Run;
+import dev.meshwork.api.orchestrator.v1.RunEvent;
+import dev.meshwork.api.orchestrator.v1.RunEventType;
+import dev.meshwork.api.orchestrator.v1.RunState;
+import dev.meshwork.core.ErrorCode;
+import dev.meshwork.core.MeshException;
+import dev.meshwork.orchestrator.AgentInvoker;
+import dev.meshwork.orchestrator.RunStore;
+import dev.meshwork.orchestrator.internal.ProtoTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs workflows: admits new runs (or refuses them when saturated), resumes unfinished runs after a
+ * restart, cancels and re-drives runs. Each active run is a {@link RunExecution}; they share a
+ * bounded {@link Dispatcher} and the per-skill Failsafe policies.
+ */
+public final class WorkflowEngine implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(WorkflowEngine.class.getName());
+
+  private final EngineContext ctx;
+  private final ScheduledExecutorService scheduler;
+  private final Map<String, RunExecution> runs = new ConcurrentHashMap<>();
+
+  private WorkflowEngine(
+      EngineConfig config,
+      RunStore store,
+      AgentInvoker invoker,
+      Clock clock,
+      DoubleSupplier random,
+      RunListener listener) {
+    AtomicInteger threads = new AtomicInteger();
+    ScheduledThreadPoolExecutor pool =
+        new ScheduledThreadPoolExecutor(
+            config.workerThreads(),
+            r -> {
+              Thread t = new Thread(r, "meshwork-engine-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    pool.setRemoveOnCancelPolicy(true);
+    this.scheduler = pool;
+    SkillPolicies policies = new SkillPolicies(config);
+    Dispatcher dispatcher = new Dispatcher(config.maxInFlight(), policies::bulkhead, pool);
+    this.ctx =
+        new EngineContext(
+            config, store, invoker, dispatcher, policies, clock, pool, random, listener);
+  }
+
+  /** A builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Resumes every non-terminal run in the store; call once, before accepting requests.
+   *
+   * @return how many runs were resumed
+   */
+  public int recover() {
+    List<Run> unfinished = ctx.store().nonTerminal();
+    for (Run run : unfinished) {
+      try {
+        RunExecution execution = executionOf(run);
+        runs.put(run.getRunId(), execution);
+        scheduler.execute(() -> startSafely(execution));
+      } catch (RuntimeException e) {
+        LOG.log(Level.SEVERE, "cannot resume run " + run.getRunId(), e);
+      }
+    }
+    if (!unfinished.isEmpty()) {
+      LOG.info("resuming " + unfinished.size() + " unfinished runs");
+    }
+    return unfinished.size();
+  }
+
+  /**
+   * Admits a validated new run (state SUBMITTED, no events yet): stores it with its first event
+   * before returning, then starts it asynchronously. A run whose idempotency key is taken is not
+   * stored; the holder of the key is returned instead.
+   *
+   * @throws MeshException {@code RESOURCE_EXHAUSTED} with a retry delay when saturated
+   */
+  public Submitted submit(Run run) {
+    requireNonNull(run, "run");
+    if (!run.getIdempotencyKey().isEmpty()) {
+      var existing = ctx.store().findByIdempotencyKey(run.getIdempotencyKey());
+      if (existing.isPresent()) {
+        return new Submitted(existing.get(), true);
+      }
+    }
+    checkCapacity();
+    Run.Builder b = run.toBuilder().setLastSequence(0);
+    RunEvent submitted =
+        RunEvent.newBuilder()
+            .setRunId(run.getRunId())
+            .setSequence(1)
+            .setType(RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED)
+            .setTime(run.getCreateTime())
+            .setRunState(RunState.RUN_STATE_SUBMITTED)
+            .setItemIndex(StepKey.WHOLE)
+            .build();
+    RunProjection.apply(b, submitted);
+    RunStore.Created created = ctx.store().create(b.build(), List.of(submitted));
+    if (created.existing()) {
+      return new Submitted(created.run(), true);
+    }
+    ctx.listener().onEvents(created.run(), List.of(submitted));
+    RunExecution execution = new RunExecution(ctx, created.run(), List.of(), () -> finished(run));
+    runs.put(run.getRunId(), execution);
+    scheduler.execute(() -> startSafely(execution));
+    return new Submitted(created.run(), false);
+  }
+
+  /**
+   * The result of {@link #submit}.
+   *
+   * @param run the stored run
+   * @param existing true when an earlier run held the idempotency key
+   */
+  public record Submitted(Run run, boolean existing) {}
+
+  /**
+   * Cancels a run; answers at once, compensations run afterwards. A finished run is returned
+   * unchanged.
+   *
+   * @throws MeshException {@code NOT_FOUND} for an unknown run
+   */
+  public Run cancel(String runId, String reason) {
+    RunExecution execution = runs.get(runId);
+    if (execution != null) {
+      return execution.cancel(reason);
+    }
+    return ctx.store().get(runId).orElseThrow(() -> MeshException.notFound("run", runId));
+  }
+
+  /**
+   * Re-drives a failed run from its failed steps; completed steps are not repeated. The run gets a
+   * fresh budget as long as its first one.
+   *
+   * @throws MeshException {@code NOT_FOUND}, or {@code FAILED_PRECONDITION} unless the run FAILED
+   */
+  public Run retry(String runId) {
+    Run stored = ctx.store().get(runId).orElseThrow(() -> MeshException.notFound("run", runId));
+    if (stored.getState() != RunState.RUN_STATE_FAILED || runs.containsKey(runId)) {
+      throw MeshException.of(
+          ErrorCode.FAILED_PRECONDITION,
+          "RUN_NOT_FAILED",
+          "run '" + runId + "' is " + stored.getState().name().replace("RUN_STATE_", "")
+              + " (expected: FAILED)");
+    }
+    checkCapacity();
+    Instant now = ctx.clock().instant();
+    Duration budget =
+        Duration.between(
+            ProtoTime.toInstant(stored.getCreateTime()), ProtoTime.toInstant(stored.getDeadline()));
+    List<String> completionOrder = completionOrder(runId);
+    Run.Builder b = stored.toBuilder().setDeadline(ProtoTime.toTimestamp(now.plus(budget)));
+    RunEvent retried =
+        RunEvent.newBuilder()
+            .setRunId(runId)
+            .setSequence(stored.getLastSequence() + 1)
+            .setType(RunEventType.RUN_EVENT_TYPE_RUN_RETRIED)
+            .setTime(ProtoTime.toTimestamp(now))
+            .setRunState(RunState.RUN_STATE_WORKING)
+            .setItemIndex(StepKey.WHOLE)
+            .setMessage("re-driven from its failed steps")
+            .build();
+    RunProjection.apply(b, retried);
+    Run run = b.build();
+    ctx.store().append(run, List.of(retried));
+    ctx.listener().onEvents(run, List.of(retried));
+    RunExecution execution = new RunExecution(ctx, run, completionOrder, () -> finished(run));
+    runs.put(runId, execution);
+    scheduler.execute(() -> startSafely(execution));
+    return run;
+  }
+
+  /** Runs not finished yet. */
+  public int activeRuns() {
+    return runs.size();
+  }
+
+  /** Calls queued or running. */
+  public int pendingWork() {
+    return ctx.dispatcher().pending();
+  }
+
+  /** Stops the workers; unfinished runs stay in the store and resume on the next start. */
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    try {
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void checkCapacity() {
+    int active = runs.size();
+    int pending = ctx.dispatcher().pending();
+    if (active >= ctx.config().maxActiveRuns() || pending >= ctx.config().maxPendingWork()) {
+      throw MeshException.resourceExhausted(
+          "ORCHESTRATOR_SATURATED",
+          "the orchestrator is saturated (" + active + " active runs, " + pending
+              + " queued or running calls); retry later",
+          ctx.config().retryAfter());
+    }
+  }
+
+  private RunExecution executionOf(Run run) {
+    return new RunExecution(ctx, run, completionOrder(run.getRunId()), () -> finished(run));
+  }
+
+  private List<String> completionOrder(String runId) {
+    List<String> order = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      List<RunEvent> events = ctx.store().eventsAfter(runId, after, 1000);
+      for (RunEvent e : events) {
+        if (e.getType() == RunEventType.RUN_EVENT_TYPE_STEP_COMPLETED
+            && e.getItemIndex() == StepKey.WHOLE) {
+          order.remove(e.getStepId());
+          order.add(e.getStepId());
+        }
+      }
+      if (events.size() < 1000) {
+        return order;
+      }
+      after = events.get(events.size() - 1).getSequence();
+    }
+  }
+
+  private void startSafely(RunExecution execution) {
+    try {
+      execution.start();
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "cannot start run " + execution.runId(), e);
+    }
+  }
+
+  private void finished(Run run) {
+    runs.remove(run.getRunId());
+  }
+
+  /** Builds a {@link WorkflowEngine}. */
+  public static final class Builder {
+    private EngineConfig config = EngineConfig.builder().build();
+    private RunStore store;
+    private AgentInvoker invoker;
+    private Clock clock = Clock.systemUTC();
+    private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
+    private RunListener listener = RunListener.NONE;
+
+    private Builder() {}
+
+    /** Limits and timings (default: {@link EngineConfig#builder()}'s defaults). */
+    public Builder config(EngineConfig config) {
+      this.config = requireNonNull(config, "config");
+      return this;
+    }
+
+    /** Where runs are stored (required). */
+    public Builder store(RunStore store) {
+      this.store = requireNonNull(store, "store");
+      return this;
+    }
+
+    /** How agents are called (required). */
+    public Builder invoker(AgentInvoker invoker) {
+      this.invoker = requireNonNull(invoker, "invoker");
+      return this;
+    }
+
+    /** The clock of deadlines and timestamps (default: the system clock). */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Source of backoff jitter, uniform in [0, 1) (default: random). */
+    public Builder random(DoubleSupplier random) {
+      this.random = requireNonNull(random, "random");
+      return this;
+    }
+
+    /** Told about every stored event batch (default: nobody). */
+    public Builder listener(RunListener listener) {
+      this.listener = requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * The engine; call {@link WorkflowEngine#recover()} before submitting.
+     *
+     * @throws IllegalStateException when the store or invoker is missing
+     */
+    public WorkflowEngine build() {
+      if (store == null) {
+        throw new IllegalStateException("store: missing (expected: a RunStore)");
+      }
+      if (invoker == null) {
+        throw new IllegalStateException("invoker: missing (expected: an AgentInvoker)");
+      }
+      return new WorkflowEngine(config, store, invoker, clock, random, listener);
+    }
+  }
+}

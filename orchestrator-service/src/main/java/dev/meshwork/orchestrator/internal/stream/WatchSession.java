@@ -1,0 +1,269 @@
+package dev.meshwork.orchestrator.internal.stream;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.meshwork.api.orchestrator.v1.Run;
+import dev.meshwork.api.orchestrator.v1.RunEvent;
+import dev.meshwork.api.orchestrator.v1.RunEventType;
+import dev.meshwork.core.MeshException;
+import dev.meshwork.orchestrator.EventStream;
+import dev.meshwork.orchestrator.RunFilter;
+import dev.meshwork.orchestrator.Watch;
+import dev.meshwork.orchestrator.RunStore;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One subscriber of run events. Live events go into a bounded buffer; the engine only ever appends
+ * to it and never waits. A single drainer at a time moves events to the stream while the stream is
+ * ready (flow control). A subscriber that lets its buffer fill up is cut off with {@code
+ * RESOURCE_EXHAUSTED}; for a single run it can resume with {@code after_sequence}.
+ *
+ * <p>For a single run ({@link #forRun}) the session first replays stored events after the client's
+ * sequence, then the buffered live ones, skipping any it has sent already: since it subscribes
+ * before reading the store, nothing falls between replay and live tail. It ends after the run's
+ * terminal event.
+ */
+public final class WatchSession implements Watch {
+
+  private static final Logger LOG = Logger.getLogger(WatchSession.class.getName());
+  private static final int REPLAY_PAGE = 256;
+
+  private final EventStream stream;
+  private final Executor executor;
+  private final int capacity;
+  private final String runId;
+  private final RunFilter filter;
+  private final RunStore store;
+  private final Deque<RunEvent> buffer = new ArrayDeque<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private Runnable onClose = () -> {};
+  private long lastSent;
+  private boolean replayPending;
+  private boolean overflowed;
+  private volatile boolean closed;
+
+  private WatchSession(
+      EventStream stream,
+      Executor executor,
+      int capacity,
+      String runId,
+      RunFilter filter,
+      RunStore store,
+      long afterSequence) {
+    this.stream = requireNonNull(stream, "stream");
+    this.executor = requireNonNull(executor, "executor");
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity: " + capacity + " (expected: >= 1)");
+    }
+    this.capacity = capacity;
+    this.runId = runId;
+    this.filter = filter;
+    this.store = store;
+    this.lastSent = afterSequence;
+    this.replayPending = runId != null;
+  }
+
+  /** A session replaying, then tailing, one run's events after {@code afterSequence}. */
+  static WatchSession forRun(
+      EventStream stream, Executor executor, int capacity, RunStore store, String runId,
+      long afterSequence) {
+    return new WatchSession(
+        stream, executor, capacity, requireNonNull(runId, "runId"), null,
+        requireNonNull(store, "store"), afterSequence);
+  }
+
+  /** A session tailing the live events of every run matching {@code filter}. */
+  static WatchSession forRuns(
+      EventStream stream, Executor executor, int capacity, RunFilter filter) {
+    return new WatchSession(
+        stream, executor, capacity, null, requireNonNull(filter, "filter"), null, 0);
+  }
+
+  void onClose(Runnable action) {
+    this.onClose = requireNonNull(action, "action");
+  }
+
+  /** True when this session wants the events of {@code run}. */
+  boolean accepts(Run run) {
+    return runId != null ? runId.equals(run.getRunId()) : filter.matches(run);
+  }
+
+  /** Buffers live events; never blocks. */
+  void offer(List<RunEvent> events) {
+    synchronized (buffer) {
+      if (closed || overflowed) {
+        return;
+      }
+      if (buffer.size() + events.size() > capacity) {
+        // Too slow: drop what is buffered and tell the drainer to cut the subscriber off.
+        overflowed = true;
+        buffer.clear();
+      } else {
+        buffer.addAll(events);
+      }
+    }
+    scheduleDrain();
+  }
+
+  /** The stream became ready for more. */
+  @Override
+  public void onReady() {
+    scheduleDrain();
+  }
+
+  /** The client went away. */
+  @Override
+  public void cancel() {
+    close();
+  }
+
+  /** Starts delivering (the replay, for a single run). */
+  void start() {
+    scheduleDrain();
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  private void scheduleDrain() {
+    if (closed) {
+      return;
+    }
+    if (draining.compareAndSet(false, true)) {
+      executor.execute(this::drain);
+    }
+  }
+
+  private void drain() {
+    try {
+      drainWhileReady();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "watch failed", e);
+      failQuietly(MeshException.of(dev.meshwork.core.ErrorCode.INTERNAL, "INTERNAL", "watch failed"));
+    } finally {
+      draining.set(false);
+    }
+    // An event may have arrived after the last look and before the flag was cleared.
+    if (!closed && hasWork() && stream.isReady()) {
+      scheduleDrain();
+    }
+  }
+
+  private boolean hasWork() {
+    synchronized (buffer) {
+      return overflowed || replayPending || !buffer.isEmpty();
+    }
+  }
+
+  private void drainWhileReady() {
+    while (!closed) {
+      boolean overflow;
+      synchronized (buffer) {
+        overflow = overflowed;
+      }
+      if (overflow) {
+        String resume =
+            runId == null
+                ? "watch again"
+                : "resume with after_sequence=" + lastSent;
+        failQuietly(
+            MeshException.resourceExhausted(
+                "SLOW_SUBSCRIBER",
+                "the subscriber did not keep up with the events; " + resume,
+                Duration.ZERO));
+        return;
+      }
+      if (!stream.isReady()) {
+        return;
+      }
+      if (replayPending) {
+        List<RunEvent> page = store.eventsAfter(runId, lastSent, REPLAY_PAGE);
+        if (page.isEmpty()) {
+          replayPending = false;
+          continue;
+        }
+        for (RunEvent event : page) {
+          if (!deliver(event)) {
+            return;
+          }
+        }
+        continue;
+      }
+      RunEvent next;
+      synchronized (buffer) {
+        next = buffer.poll();
+      }
+      if (next == null) {
+        return;
+      }
+      if (runId != null) {
+        if (next.getSequence() <= lastSent) {
+          continue; // replayed already
+        }
+        if (next.getSequence() > lastSent + 1) {
+          // Never expected; reading the store again keeps the stream gap-free regardless.
+          replayPending = true;
+          synchronized (buffer) {
+            buffer.addFirst(next);
+          }
+          continue;
+        }
+      }
+      if (!deliver(next)) {
+        return;
+      }
+    }
+  }
+
+  /** Sends one event; false when the stream has ended. */
+  private boolean deliver(RunEvent event) {
+    stream.send(event);
+    lastSent = Math.max(lastSent, event.getSequence());
+    if (runId != null && isTerminal(event.getType()) && !retriedAfter(event)) {
+      close();
+      stream.complete();
+      return false;
+    }
+    return true;
+  }
+
+  /** True when a RetryRun re-drove the run after this terminal event. */
+  private boolean retriedAfter(RunEvent terminal) {
+    return !store.eventsAfter(runId, terminal.getSequence(), 1).isEmpty();
+  }
+
+  private void failQuietly(MeshException error) {
+    close();
+    try {
+      stream.fail(error);
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "cannot fail a closed stream", e);
+    }
+  }
+
+  private void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    synchronized (buffer) {
+      buffer.clear();
+    }
+    onClose.run();
+  }
+
+  /** True for the event types that end a run. */
+  static boolean isTerminal(RunEventType type) {
+    return type == RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED
+        || type == RunEventType.RUN_EVENT_TYPE_RUN_FAILED
+        || type == RunEventType.RUN_EVENT_TYPE_RUN_CANCELED;
+  }
+}

@@ -9,12 +9,12 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Converts option values like {@code 365d}, {@code 12h}, {@code 30m}, {@code 90s} or ISO-8601
- * ({@code PT1H30M}) to a positive {@link Duration}.
+ * Converts option values like {@code 365d}, {@code 12h}, {@code 30m}, {@code 90s}, {@code 500ms} or
+ * ISO-8601 ({@code PT1H30M}) to a positive {@link Duration}.
  */
 public final class DurationConverter implements ITypeConverter<Duration> {
 
-  private static final Pattern SIMPLE = Pattern.compile("(\\d{1,9})([dhms])");
+  private static final Pattern SIMPLE = Pattern.compile("(\\d{1,9})(ms|[dhms])");
 
   @Override
   public Duration convert(String value) {
@@ -33,6 +33,7 @@ public final class DurationConverter implements ITypeConverter<Duration> {
         case "d" -> Duration.ofDays(amount);
         case "h" -> Duration.ofHours(amount);
         case "m" -> Duration.ofMinutes(amount);
+        case "ms" -> Duration.ofMillis(amount);
         default -> Duration.ofSeconds(amount);
       };
     }
@@ -40,7 +41,7 @@ public final class DurationConverter implements ITypeConverter<Duration> {
       return Duration.parse(value);
     } catch (DateTimeParseException e) {
       throw new TypeConversionException(
-          "'" + value + "' (expected: a duration like 365d, 12h, 30m, 90s or PT1H30M)");
+          "'" + value + "' (expected: a duration like 365d, 12h, 30m, 90s, 500ms or PT1H30M)");
     }
   }
 }

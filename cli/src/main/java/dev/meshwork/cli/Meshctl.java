@@ -1,6 +1,11 @@
 package dev.meshwork.cli;
 
+import dev.meshwork.cli.agents.AgentsCommand;
 import dev.meshwork.cli.certs.CertsCommand;
+import dev.meshwork.cli.remote.ChannelFactory;
+import dev.meshwork.cli.remote.MeshChannelFactory;
+import dev.meshwork.cli.runs.RunCommand;
+import dev.meshwork.cli.workflows.WorkflowCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -13,9 +18,10 @@ import picocli.CommandLine.ScopeType;
  *
  * <p>To add a group: write a picocli {@code @Command} class (in its own package, e.g. {@code
  * dev.meshwork.cli.runs}) and list it in {@code subcommands} below. A command class that needs the
- * environment declares a constructor taking a {@link CliEnvironment}. Write output to {@code
- * spec.commandLine().getOut()}; report user errors by throwing {@link MeshctlException} (printed as
- * {@code meshctl: <message>}, no stack trace).
+ * environment declares a constructor taking a {@link CliEnvironment}. A command that calls the mesh
+ * mixes in {@link dev.meshwork.cli.remote.ConnectionOptions} ({@code @Mixin}) and calls its {@code
+ * connect()}. Write output to {@code spec.commandLine().getOut()}; report user errors by throwing
+ * {@link MeshctlException} (printed as {@code meshctl: <message>}, no stack trace).
  */
 @Command(
     name = "meshctl",
@@ -23,7 +29,13 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     scope = ScopeType.INHERIT,
     versionProvider = Meshctl.Version.class,
-    subcommands = {HelpCommand.class, CertsCommand.class})
+    subcommands = {
+      HelpCommand.class,
+      CertsCommand.class,
+      AgentsCommand.class,
+      WorkflowCommand.class,
+      RunCommand.class
+    })
 public final class Meshctl {
 
   private Meshctl() {}
@@ -38,8 +50,17 @@ public final class Meshctl {
    * {@code meshctl: <message>} line with exit code 2 (usage) or 1 (failure).
    */
   public static CommandLine commandLine(CliEnvironment environment) {
+    return commandLine(environment, new MeshChannelFactory());
+  }
+
+  /**
+   * The configured command line whose remote commands open their channels with {@code channels}
+   * (tests pass in-process channels).
+   */
+  public static CommandLine commandLine(CliEnvironment environment, ChannelFactory channels) {
     ErrorHandlers errors = new ErrorHandlers(environment);
-    return new CommandLine(new Meshctl(), new MeshctlFactory(environment))
+    return new CommandLine(new Meshctl(), new MeshctlFactory(environment, channels))
+        .setCaseInsensitiveEnumValuesAllowed(true)
         .setParameterExceptionHandler(errors)
         .setExecutionExceptionHandler(errors);
   }

@@ -3,6 +3,7 @@ package dev.meshwork.cli.certs;
 import static java.util.Objects.requireNonNull;
 
 import dev.meshwork.cli.CliEnvironment;
+import dev.meshwork.cli.DefaultUser;
 import dev.meshwork.cli.MeshctlException;
 import dev.meshwork.core.CertDirectory;
 import dev.meshwork.core.DevCertificateAuthority;
@@ -13,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -50,9 +50,6 @@ final class CertsInitCommand implements Callable<Integer> {
           "agent/py-echo",
           "agent/go-echo");
 
-  /** The user name used when neither --user nor a usable $USER is given. */
-  static final String FALLBACK_USER = "dev";
-
   private final CliEnvironment environment;
 
   @Spec private CommandSpec spec;
@@ -69,7 +66,9 @@ final class CertsInitCommand implements Callable<Integer> {
   @Option(
       names = "--user",
       paramLabel = "NAME",
-      description = "Name of your client certificate client/NAME (default: $USER, lower-cased).")
+      description =
+          "Name of your client certificate client/NAME (default: $MESHWORK_USER, else $USER"
+              + " lower-cased, else dev; the identity the other commands use by default).")
   private String user;
 
   @Option(
@@ -161,28 +160,6 @@ final class CertsInitCommand implements Callable<Integer> {
   }
 
   private String clientName() {
-    if (user == null) {
-      return environment.get("USER").map(CertsInitCommand::sanitize).orElse(FALLBACK_USER);
-    }
-    try {
-      return new MeshIdentity(MeshIdentity.DEFAULT_TRUST_DOMAIN, "client", user).name();
-    } catch (IllegalArgumentException e) {
-      throw MeshctlException.usage(
-          "--user: '" + user + "' (expected: lower-case letters, digits and '-', at most 63)", e);
-    }
-  }
-
-  /** A login name as an identity name: lower case, runs of other characters become one '-'. */
-  static String sanitize(String login) {
-    String name =
-        login
-            .toLowerCase(Locale.ROOT)
-            .replaceAll("[^a-z0-9]+", "-")
-            .replaceAll("^-+", "");
-    if (name.length() > 63) {
-      name = name.substring(0, 63);
-    }
-    name = name.replaceAll("-+$", "");
-    return name.isEmpty() ? FALLBACK_USER : name;
+    return user == null ? DefaultUser.name(environment) : DefaultUser.validate(user, "--user");
   }
 }

@@ -208,11 +208,13 @@ class CertsInitCommandTest {
   }
 
   @Test
-  void sanitize_loginNames_becomeIdentityNames() {
-    assertThat(CertsInitCommand.sanitize("Alice")).isEqualTo("alice");
-    assertThat(CertsInitCommand.sanitize("-_x__y-")).isEqualTo("x-y");
-    assertThat(CertsInitCommand.sanitize("@@@")).isEqualTo("dev");
-    assertThat(CertsInitCommand.sanitize("a".repeat(70))).hasSize(63);
+  void init_meshworkUserVariable_winsOverUser() throws Exception {
+    CertDirectory dir = new CertDirectory(tmp.resolve("certs"));
+
+    init(Map.of("USER", "alice", "MESHWORK_USER", "bob"));
+
+    assertThat(dir.has(new MeshIdentity("meshwork.local", "client", "bob"))).isTrue();
+    assertThat(dir.has(new MeshIdentity("meshwork.local", "client", "alice"))).isFalse();
   }
 
   private MeshctlRun init(Map<String, String> env, String... options) {

@@ -1,0 +1,42 @@
+package dev.meshwork.cli.runs;
+
+import dev.meshwork.api.orchestrator.v1.Run;
+import dev.meshwork.api.orchestrator.v1.RetryRunRequest;
+import dev.meshwork.cli.remote.ConnectionOptions;
+import dev.meshwork.cli.remote.MeshClient;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code meshctl run retry <id>}: re-drives a failed run from its failed steps. */
+@Command(
+    name = "retry",
+    description = "Re-drive a FAILED run from its failed steps; completed steps are not repeated.")
+final class RunRetryCommand implements Callable<Integer> {
+
+  @Spec private CommandSpec spec;
+
+  @Mixin private ConnectionOptions connection;
+
+  @Parameters(index = "0", paramLabel = "<run-id>", description = "The run.")
+  private String runId;
+
+  @Override
+  public Integer call() {
+    Run run;
+    try (MeshClient client = connection.connect()) {
+      RetryRunRequest request = RetryRunRequest.newBuilder().setRunId(runId).build();
+      run = client.orchestrator(stub -> stub.retryRun(request)).getRun();
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("run " + run.getRunId() + " retried (now " + RunStates.name(run.getState())
+        + "; follow it with: meshctl run watch " + run.getRunId() + " --after "
+        + run.getLastSequence() + ")");
+    out.flush();
+    return 0;
+  }
+}

@@ -203,7 +203,10 @@ class Agent:
                 log.warning("grace period over with %d call(s) in flight; cancelling them", self.calls.in_flight)
             # What is left (health watches, calls past the grace period) is cancelled.
             self._server.stop(0.5).wait()
-            self._tracer_provider.shutdown()
+            # Flush the last spans, but never hang the exit on an unreachable collector.
+            flusher = threading.Thread(target=self._tracer_provider.shutdown, name="meshwork-otel-flush", daemon=True)
+            flusher.start()
+            flusher.join(timeout=2.0)
             log.info("stopped")
         finally:
             self._stopped.set()

@@ -101,7 +101,7 @@ class FoundationE2eTest {
             + "\"endpoint\":{\"host\":\"localhost\",\"port\":7999}}";
 
     Exec.Result result =
-        client.call(address, body, "meshwork.registry.v1.RegistryService/RegisterAgent");
+        client.callWithBody(address, body, "meshwork.registry.v1.RegistryService/RegisterAgent");
 
     assertThat(result.exitCode()).isNotZero();
     assertThat(result.output()).contains("PermissionDenied");

@@ -38,8 +38,18 @@ final class Grpcurl {
             "-key", otherCertDir.resolve(kindAndName + ".key").toString()));
   }
 
-  /** Runs {@code grpcurl <tls> [-d json] <address> <args...>}. */
-  Exec.Result call(String address, String json, String... args)
+  /** Runs {@code grpcurl <tls> -d <json> <address> <method>}. */
+  Exec.Result callWithBody(String address, String json, String method)
+      throws IOException, InterruptedException {
+    return run(address, json, method);
+  }
+
+  /** Runs {@code grpcurl <tls> <address> <args...>} with no request body. */
+  Exec.Result call(String address, String... args) throws IOException, InterruptedException {
+    return run(address, null, args);
+  }
+
+  private Exec.Result run(String address, String json, String... args)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Tools.tool("grpcurl").toString());
@@ -53,10 +63,5 @@ final class Grpcurl {
     command.add(address);
     command.addAll(List.of(args));
     return Exec.run(command, Map.of(), null);
-  }
-
-  /** Runs grpcurl with no request body. */
-  Exec.Result call(String address, String... args) throws IOException, InterruptedException {
-    return call(address, null, args);
   }
 }

@@ -266,6 +266,29 @@ public final class InstanceRegistry {
         });
   }
 
+  /**
+   * Ends every watch with {@code UNAVAILABLE} (reason {@code REGISTRY_SHUTTING_DOWN}), so that
+   * long-lived streams do not hold up a graceful shutdown; clients watch again (elsewhere, or after
+   * the restart). Watches started afterwards are not affected.
+   */
+  public void endWatches() {
+    mutate(
+        () -> {
+          MeshException reason =
+              MeshException.of(
+                  ErrorCode.UNAVAILABLE,
+                  "REGISTRY_SHUTTING_DOWN",
+                  "the registry is shutting down; watch again from your last revision (or from 0"
+                      + " if that fails)");
+          for (Watcher watcher : watchers) {
+            watcher.end(reason);
+            pendingSignals.add(watcher);
+          }
+          watchers.clear();
+          return null;
+        });
+  }
+
   /** The revision of the latest change. */
   public long currentRevision() {
     lock.lock();

@@ -54,20 +54,28 @@ final class Watcher implements WatchSubscription {
       return false;
     }
     if (live.size() >= capacity) {
-      failure =
+      end(
           MeshException.resourceExhausted(
               "WATCHER_TOO_SLOW",
               "watcher fell more than "
                   + capacity
                   + " events behind and was cut off; watch again with after_revision set to the"
                   + " last revision you received",
-              RESUME_DELAY);
-      backlog.clear();
-      live.clear();
+              RESUME_DELAY));
       return false;
     }
     live.add(event);
     return true;
+  }
+
+  /** Ends the watch with {@code reason}, dropping what is buffered; the first reason wins. */
+  synchronized void end(MeshException reason) {
+    if (closed || failure != null) {
+      return;
+    }
+    failure = reason;
+    backlog.clear();
+    live.clear();
   }
 
   /** Tells the transport there is something to drain; must not block. */

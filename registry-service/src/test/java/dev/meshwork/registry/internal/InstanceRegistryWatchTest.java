@@ -285,6 +285,22 @@ class InstanceRegistryWatchTest {
     assertThat(watch.poll()).isEmpty();
   }
 
+  @Test
+  void endWatches_liveWatchers_failUnavailableAndDetach() {
+    AtomicInteger signals = new AtomicInteger();
+    WatchSubscription watch = registry.watch(ALL, 0, signals::incrementAndGet);
+
+    registry.endWatches();
+
+    assertThat(watch.failure()).hasValueSatisfying(e -> {
+      assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+      assertThat(e.reason()).isEqualTo("REGISTRY_SHUTTING_DOWN");
+    });
+    assertThat(watch.poll()).isEmpty();
+    assertThat(signals).hasValue(1);
+    assertThat(registry.watcherCount()).isZero();
+  }
+
   private static List<WatchEvent> drain(WatchSubscription watch) {
     List<WatchEvent> events = new ArrayList<>();
     for (Optional<WatchEvent> e = watch.poll(); e.isPresent(); e = watch.poll()) {

@@ -71,6 +71,13 @@ public final class Harness implements AutoCloseable {
   public Run awaitEnd(String runId) {
     await()
         .atMost(Duration.ofSeconds(10))
+        .alias("run " + runId + " ends")
+        .conditionEvaluationListener(
+            c -> {
+              if (c.getRemainingTimeInMS() <= c.getPollInterval().toMillis()) {
+                System.err.println("events so far: " + store.eventsAfter(runId, 0, 1000));
+              }
+            })
         .until(() -> isTerminal(store.get(runId).orElseThrow().getState()));
     return store.get(runId).orElseThrow();
   }

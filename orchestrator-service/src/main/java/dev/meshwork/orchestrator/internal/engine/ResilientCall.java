@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 
@@ -146,8 +147,28 @@ final class ResilientCall {
                           attempt,
                           spec.waitForReady());
                   CompletableFuture<AgentResult> inFlight = invoker.invoke(call);
-                  ctx.onCancel(() -> inFlight.cancel(true));
-                  return inFlight;
+                  // Failsafe sees a copy: when it cancels the attempt (timeout, run cancelled) the
+                  // call is cancelled, but the copy is not completed by that cancellation, which
+                  // would race with the timeout's own result and stall the retry.
+                  CompletableFuture<AgentResult> observed = new CompletableFuture<>();
+                  AtomicBoolean cancelledByFailsafe = new AtomicBoolean();
+                  ctx.onCancel(
+                      () -> {
+                        cancelledByFailsafe.set(true);
+                        inFlight.cancel(true);
+                      });
+                  inFlight.whenComplete(
+                      (result, failure) -> {
+                        if (cancelledByFailsafe.get()) {
+                          return;
+                        }
+                        if (failure != null) {
+                          observed.completeExceptionally(failure);
+                        } else {
+                          observed.complete(result);
+                        }
+                      });
+                  return observed;
                 });
     return execution;
   }

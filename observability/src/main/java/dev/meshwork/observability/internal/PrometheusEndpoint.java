@@ -12,17 +12,26 @@ public final class PrometheusEndpoint {
    * Binds {@code host:port} and serves {@code /metrics}; the returned reader stops the server when
    * the meter provider shuts down.
    *
-   * @throws IllegalStateException when the address cannot be bound
+   * @throws UnavailableException when the address cannot be bound
    */
   public static PrometheusHttpServer start(String host, int port) {
     try {
       return PrometheusHttpServer.builder().setHost(host).setPort(port).build();
     } catch (RuntimeException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new IllegalStateException(
+      throw new UnavailableException(
           "cannot serve metrics on " + host + ":" + port + " (--metrics-port / "
               + "MESHWORK_METRICS_PORT): " + cause.getMessage(),
           e);
+    }
+  }
+
+  /** The metrics address cannot be bound (in use, not local, not permitted). */
+  public static final class UnavailableException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    UnavailableException(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 

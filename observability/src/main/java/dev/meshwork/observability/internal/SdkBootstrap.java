@@ -6,13 +6,13 @@ import dev.meshwork.observability.TelemetryOptions;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /**
@@ -25,62 +25,79 @@ public final class SdkBootstrap {
 
   private static final Logger LOG = Logger.getLogger(SdkBootstrap.class.getName());
 
+  /** What the autoconfigure callbacks saw; they are the only way to learn it. */
+  private static final class Seen {
+    volatile ConfigProperties config;
+    volatile Resource resource;
+    volatile URI metricsUrl;
+  }
+
   private SdkBootstrap() {}
 
   /**
    * Configures and starts the SDK (exporters, batch processor, metric readers).
    *
-   * @throws IllegalStateException when the metrics port cannot be bound
-   * @throws io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException for a malformed {@code
-   *     OTEL_*} value
+   * @throws PrometheusEndpoint.UnavailableException when the metrics port cannot be bound
+   * @throws ConfigurationException for a malformed {@code OTEL_*} value
    */
   public static TelemetryState start(TelemetryOptions options) {
     requireNonNull(options, "options");
     OnDemandMetricReader selfReader = new OnDemandMetricReader();
-    AtomicReference<ConfigProperties> seenConfig = new AtomicReference<>();
-    AtomicReference<Resource> seenResource = new AtomicReference<>();
-    AtomicReference<URI> metricsUrl = new AtomicReference<>();
-    AutoConfiguredOpenTelemetrySdk configured =
-        AutoConfiguredOpenTelemetrySdk.builder()
-            .addPropertiesSupplier(() -> OtelDefaults.with(options.otelDefaults()))
-            .addResourceCustomizer(
-                (resource, config) -> {
-                  seenConfig.set(config);
-                  Resource completed = ServiceResource.withDefaults(resource, options.serviceName());
-                  seenResource.set(completed);
-                  return completed;
-                })
-            .addMeterProviderCustomizer(
-                (builder, config) -> {
-                  builder.registerMetricReader(selfReader);
-                  if (options.metricsPort() > 0) {
-                    builder.registerMetricReader(
-                        PrometheusEndpoint.start(options.metricsHost(), options.metricsPort()));
-                    metricsUrl.set(
-                        PrometheusEndpoint.url(options.metricsHost(), options.metricsPort()));
-                  }
-                  return builder;
-                })
-            // MeshTelemetry's exit hook flushes after the gRPC servers have drained.
-            .disableShutdownHook()
-            .build();
-    OpenTelemetrySdk sdk = configured.getOpenTelemetrySdk();
-    ConfigProperties config = seenConfig.get();
-    String serviceName = options.serviceName();
-    if (config == null) {
-      // otel.sdk.disabled=true: autoconfigure skipped every customizer.
-      LOG.info("OpenTelemetry disabled (OTEL_SDK_DISABLED=true): no spans, metrics or endpoint");
+    Seen seen = new Seen();
+    OpenTelemetrySdk sdk = configure(options, selfReader, seen).getOpenTelemetrySdk();
+    String serviceName =
+        seen.resource == null
+            ? options.serviceName()
+            : seen.resource.getAttribute(ServiceResource.SERVICE_NAME);
+    ConfigProperties config = seen.config;
+    if (config == null || config.getBoolean("otel.sdk.disabled", false)) {
+      // Autoconfigure then returns a bare SDK: spans get ids (logs still correlate within a
+      // process) but nothing is propagated, exported or served.
+      LOG.info("OpenTelemetry disabled (OTEL_SDK_DISABLED=true): nothing exported, no metrics"
+          + " endpoint");
     } else {
-      serviceName = seenResource.get().getAttribute(ServiceResource.SERVICE_NAME);
-      String name = serviceName;
-      LOG.info(() -> describe(name, config, metricsUrl.get()));
+      LOG.info(() -> describe(serviceName, config, seen.metricsUrl));
     }
     return TelemetryState.over(
         serviceName,
         sdk,
         selfReader::collect,
-        Optional.ofNullable(metricsUrl.get()),
+        Optional.ofNullable(seen.metricsUrl),
         timeout -> awaitShutdown(sdk, timeout));
+  }
+
+  private static AutoConfiguredOpenTelemetrySdk configure(
+      TelemetryOptions options, OnDemandMetricReader selfReader, Seen seen) {
+    try {
+      return AutoConfiguredOpenTelemetrySdk.builder()
+          .addPropertiesSupplier(() -> OtelDefaults.with(options.otelDefaults()))
+          .addResourceCustomizer(
+              (resource, config) -> {
+                seen.config = config;
+                seen.resource = ServiceResource.withDefaults(resource, options.serviceName());
+                return seen.resource;
+              })
+          .addMeterProviderCustomizer(
+              (builder, config) -> {
+                builder.registerMetricReader(selfReader);
+                if (options.metricsPort() > 0) {
+                  builder.registerMetricReader(
+                      PrometheusEndpoint.start(options.metricsHost(), options.metricsPort()));
+                  seen.metricsUrl =
+                      PrometheusEndpoint.url(options.metricsHost(), options.metricsPort());
+                }
+                return builder;
+              })
+          // MeshTelemetry's exit hook flushes after the gRPC servers have drained.
+          .disableShutdownHook()
+          .build();
+    } catch (ConfigurationException e) {
+      // Autoconfigure wraps whatever a customizer throws; the bind failure is the useful message.
+      if (e.getCause() instanceof PrometheusEndpoint.UnavailableException unavailable) {
+        throw unavailable;
+      }
+      throw e;
+    }
   }
 
   private static boolean awaitShutdown(OpenTelemetrySdk sdk, Duration timeout) {

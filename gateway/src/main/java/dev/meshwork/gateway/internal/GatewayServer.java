@@ -1,0 +1,159 @@
+package dev.meshwork.gateway.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.TlsKeyPair;
+import com.linecorp.armeria.common.TlsProvider;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.HttpStatusException;
+import com.linecorp.armeria.server.Route;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
+import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
+import com.linecorp.armeria.server.healthcheck.HealthCheckService;
+import dev.meshwork.gateway.GatewayConfig;
+import io.grpc.Channel;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServiceDescriptor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * Assembles the gateway's HTTP server from the contracts: every {@code google.api.http}-annotated
+ * unary RPC of the given services is served by Armeria's transcoder over a forwarding service
+ * definition (no per-method code), every annotated server-streaming GET as server-sent events;
+ * both behind the API key check and the deadline mapping. Then the dashboard, {@code /healthz},
+ * the limits and TLS.
+ */
+public final class GatewayServer {
+
+  private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
+
+  /**
+   * A service of the contracts and the channel that reaches it.
+   *
+   * @param service the generated service descriptor
+   * @param channel the upstream channel
+   */
+  public record Upstream(ServiceDescriptor service, Channel channel) {
+
+    /** Validates the parts. */
+    public Upstream {
+      requireNonNull(service, "service");
+      requireNonNull(channel, "channel");
+    }
+  }
+
+  private GatewayServer() {}
+
+  /** The server (not started) for {@code config}, forwarding to {@code upstreams}. */
+  public static Server create(
+      GatewayConfig config, ApiKeyStore keys, List<Upstream> upstreams) {
+    ServerBuilder sb = Server.builder();
+    InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+    if (config.httpTls().isPresent()) {
+      GatewayConfig.HttpTls tls = config.httpTls().get();
+      sb.https(address);
+      sb.tlsProvider(
+          TlsProvider.ofScheduled(
+              () -> TlsKeyPair.of(tls.keyFile().toFile(), tls.certFile().toFile()),
+              tls.refresh()));
+    } else {
+      sb.http(address);
+    }
+    sb.maxRequestLength(config.maxRequestBytes())
+        .http1MaxHeaderSize(config.maxHeaderBytes())
+        .http2MaxHeaderListSize(config.maxHeaderBytes())
+        .maxNumConnections(config.maxConnections())
+        .requestTimeout(config.defaultTimeout().plus(DeadlineDecorator.SLACK))
+        .gracefulShutdownTimeout(Duration.ofMillis(200), config.gracePeriod())
+        .errorHandler(new GatewayErrorHandler());
+
+    // One instance of each, shared by every route: the rate limit is per key, not per route.
+    ApiKeyAuthDecorator auth = new ApiKeyAuthDecorator(keys);
+    DeadlineDecorator deadlines = new DeadlineDecorator(config.defaultTimeout(), config.maxTimeout());
+    Function<HttpService, HttpService> guard = s -> s.decorate(deadlines).decorate(auth);
+    addTranscodedRoutes(sb, upstreams, guard);
+    addStreamRoutes(sb, upstreams, guard, config.heartbeat());
+    sb.service("/healthz", HealthCheckService.of());
+    // API paths that match no route: a JSON 404, not the dashboard's file lookup.
+    sb.serviceUnder(
+        "/v1/",
+        (ctx, req) -> {
+          throw HttpStatusException.of(HttpStatus.NOT_FOUND);
+        });
+    DashboardService.install(sb, config.jaegerUrl());
+    return sb.build();
+  }
+
+  private static void addTranscodedRoutes(
+      ServerBuilder sb,
+      List<Upstream> upstreams,
+      Function<HttpService, HttpService> guard) {
+    GrpcServiceBuilder grpc =
+        GrpcService.builder()
+            .enableHttpJsonTranscoding(
+                HttpJsonTranscodingOptions.builder()
+                    .errorHandler(new TranscodingErrorHandler())
+                    .build())
+            .jsonMarshallerFactory(service -> StrictJsonMarshaller.INSTANCE);
+    List<HttpBinding> unary = new ArrayList<>();
+    Set<String> framedPaths = new HashSet<>();
+    for (Upstream upstream : upstreams) {
+      List<HttpBinding> bindings =
+          HttpBinding.of(upstream.service()).stream().filter(b -> !b.serverStreaming()).toList();
+      Set<MethodDescriptor<?, ?>> annotated = new HashSet<>();
+      bindings.forEach(b -> annotated.add(b.method()));
+      unary.addAll(bindings);
+      upstream.service().getMethods().forEach(m -> framedPaths.add("/" + m.getFullMethodName()));
+      if (!annotated.isEmpty()) {
+        grpc.addService(
+            GrpcForwarding.forward(upstream.service(), upstream.channel(), annotated::contains));
+      }
+    }
+    GrpcService transcoder = grpc.build();
+    HttpService checked = transcoder.decorate(new QueryValidationDecorator(unary));
+    HttpService served = guard.apply(checked);
+    for (Route route : transcoder.routes()) {
+      // Only the HTTP/JSON routes: native gRPC clients belong on the mesh, with a certificate.
+      if (framedPaths.contains(route.patternString())) {
+        continue;
+      }
+      sb.service(route, served);
+      LOG.fine(() -> "serving " + route.methods() + " " + route.patternString());
+    }
+  }
+
+  private static void addStreamRoutes(
+      ServerBuilder sb,
+      List<Upstream> upstreams,
+      Function<HttpService, HttpService> guard,
+      Duration heartbeat) {
+    for (Upstream upstream : upstreams) {
+      for (HttpBinding binding : HttpBinding.of(upstream.service())) {
+        if (!binding.serverStreaming()) {
+          continue;
+        }
+        if (binding.httpMethod() != HttpMethod.GET) {
+          LOG.warning(
+              () -> binding.method().getFullMethodName() + ": only GET streams are served");
+          continue;
+        }
+        HttpService sse = new SseStreamService(binding, upstream.channel(), heartbeat);
+        Route route =
+            Route.builder().path(binding.path().armeriaPattern()).methods(HttpMethod.GET).build();
+        sb.service(route, guard.apply(sse));
+      }
+    }
+  }
+}

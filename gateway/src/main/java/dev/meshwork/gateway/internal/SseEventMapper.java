@@ -1,0 +1,89 @@
+package dev.meshwork.gateway.internal;
+
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Writes the messages of one stream as server-sent events, per its {@link SseStreamSpec}:
+ *
+ * <pre>
+ * id: 7
+ * event: RUN_EVENT_TYPE_STEP_COMPLETED
+ * data: {"event":{"runId":"r1","sequence":"7",...}}
+ * </pre>
+ *
+ * <p>The data is the whole response message in the proto JSON mapping, on one line.
+ */
+final class SseEventMapper {
+
+  private final List<FieldPath> id;
+  private final Optional<FieldPath> type;
+  private final Optional<FieldDescriptor> resume;
+
+  private SseEventMapper(
+      List<FieldPath> id, Optional<FieldPath> type, Optional<FieldDescriptor> resume) {
+    this.id = id;
+    this.type = type;
+    this.resume = resume;
+  }
+
+  /**
+   * Resolves {@code spec} against a stream's request and response types.
+   *
+   * @throws IllegalArgumentException when the spec names fields the types lack
+   */
+  static SseEventMapper of(SseStreamSpec spec, Descriptor request, Descriptor response) {
+    List<FieldPath> id = spec.idFields().stream().map(p -> FieldPath.resolve(response, p)).toList();
+    Optional<FieldPath> type = spec.typeField().map(p -> FieldPath.resolve(response, p));
+    Optional<FieldDescriptor> resume =
+        spec.resumeField().map(p -> FieldPath.resolve(request, p).leaf());
+    resume.ifPresent(
+        f -> {
+          if (f.getJavaType() != FieldDescriptor.JavaType.LONG) {
+            throw new IllegalArgumentException(f.getFullName() + ": resume field must be int64");
+          }
+        });
+    return new SseEventMapper(id, type, resume);
+  }
+
+  /** The request field a last event id resumes, if the stream can resume. */
+  Optional<FieldDescriptor> resumeField() {
+    return resume;
+  }
+
+  /** {@code message} as one SSE event. */
+  String event(Message message) {
+    StringBuilder out = new StringBuilder();
+    if (!id.isEmpty()) {
+      out.append("id: ");
+      for (int i = 0; i < id.size(); i++) {
+        out.append(i == 0 ? "" : ":").append(id.get(i).text(message));
+      }
+      out.append('\n');
+    }
+    type.ifPresent(t -> out.append("event: ").append(t.text(message)).append('\n'));
+    return out.append(data(ProtoJson.print(message))).toString();
+  }
+
+  /** A named event without an id (so a reconnect still resumes from the last real one). */
+  static String control(String name, String json) {
+    return "event: " + name + "\n" + data(json);
+  }
+
+  /** A comment line: keeps proxies and idle timers from closing a quiet stream. */
+  static String comment(String text) {
+    return ": " + text + "\n\n";
+  }
+
+  private static String data(String json) {
+    // The printer writes one line; split anyway, since a data line must not hold a newline.
+    StringBuilder out = new StringBuilder();
+    for (String line : json.split("\n", -1)) {
+      out.append("data: ").append(line).append('\n');
+    }
+    return out.append('\n').toString();
+  }
+}

@@ -1,0 +1,122 @@
+package dev.meshwork.gateway.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.meshwork.core.MeshException;
+import io.grpc.Channel;
+import io.grpc.MethodDescriptor;
+import io.grpc.MethodDescriptor.PrototypeMarshaller;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Serves one annotated server-streaming RPC as server-sent events at its {@code google.api.http}
+ * path: the request is bound from the path and query like a transcoded GET, a reconnecting
+ * client's {@code Last-Event-ID} header (or {@code ?after=N}) fills the stream's resume field, and
+ * each response message becomes one event (see {@link SseEventMapper}).
+ */
+public final class SseStreamService implements HttpService {
+
+  /** The query parameter that resumes a stream, for clients that cannot set headers. */
+  public static final String AFTER_PARAM = "after";
+
+  private final HttpBinding binding;
+  private final Channel upstream;
+  private final Duration heartbeat;
+  private final MethodDescriptor<Message, Message> method;
+  private final Message prototype;
+  private final SseEventMapper mapper;
+
+  /**
+   * Serves {@code binding} (a server-streaming GET) from {@code upstream}.
+   *
+   * @throws IllegalArgumentException when the binding is not a stream, or its spec does not fit
+   *     the contract
+   */
+  @SuppressWarnings("unchecked")
+  public SseStreamService(HttpBinding binding, Channel upstream, Duration heartbeat) {
+    this.binding = requireNonNull(binding, "binding");
+    this.upstream = requireNonNull(upstream, "upstream");
+    this.heartbeat = requireNonNull(heartbeat, "heartbeat");
+    if (!binding.serverStreaming()) {
+      throw new IllegalArgumentException(binding.method().getFullMethodName() + " is not a stream");
+    }
+    this.method = (MethodDescriptor<Message, Message>) binding.method();
+    this.prototype =
+        ((PrototypeMarshaller<Message>) method.getRequestMarshaller()).getMessagePrototype();
+    Message responsePrototype =
+        ((PrototypeMarshaller<Message>) method.getResponseMarshaller()).getMessagePrototype();
+    this.mapper =
+        SseEventMapper.of(
+            SseStreamSpec.of(method.getFullMethodName()),
+            prototype.getDescriptorForType(),
+            responsePrototype.getDescriptorForType());
+  }
+
+  @Override
+  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+    Message request;
+    try {
+      request = request(ctx, req);
+    } catch (MeshException e) {
+      return ErrorResponses.of(e).toResponse().toHttpResponse();
+    }
+    RequestDeadline deadline = ctx.attr(RequestDeadline.KEY);
+    if (deadline == null || !deadline.explicit()) {
+      // A watch stays open as long as the client listens.
+      ctx.clearRequestTimeout();
+    }
+    return SseCall.start(
+        ctx,
+        upstream,
+        method,
+        request,
+        UpstreamCalls.forwardedHeaders(req.headers()),
+        mapper,
+        heartbeat);
+  }
+
+  private Message request(ServiceRequestContext ctx, HttpRequest req) {
+    Map<String, String> variables = binding.path().match(ctx.path()).orElse(Map.of());
+    Message.Builder builder = prototype.newBuilderForType();
+    RequestBinder.bind(builder, variables, ctx.queryParams(), Set.of(AFTER_PARAM));
+    Optional<FieldDescriptor> resume = mapper.resumeField();
+    String lastEventId = req.headers().get(HttpHeaderNames.LAST_EVENT_ID);
+    String after = ctx.queryParam(AFTER_PARAM);
+    if (resume.isEmpty()) {
+      // EventSource sends Last-Event-ID on every reconnect: ignore it where nothing can resume.
+      if (after != null) {
+        throw MeshException.invalidArgument(AFTER_PARAM, "this stream cannot resume");
+      }
+      return builder.build();
+    }
+    if (lastEventId != null && !lastEventId.isBlank()) {
+      builder.setField(resume.get(), position("Last-Event-ID", lastEventId));
+    } else if (after != null) {
+      builder.setField(resume.get(), position(AFTER_PARAM, after));
+    }
+    return builder.build();
+  }
+
+  private static long position(String field, String value) {
+    try {
+      long position = Long.parseLong(value.trim());
+      if (position >= 0) {
+        return position;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below.
+    }
+    throw MeshException.invalidArgument(
+        field, "'" + value + "' (expected: the id of an event of this stream, a number >= 0)");
+  }
+}

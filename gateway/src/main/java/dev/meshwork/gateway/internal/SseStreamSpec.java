@@ -1,0 +1,56 @@
+package dev.meshwork.gateway.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How the messages of one server-streaming RPC become server-sent events: which response fields
+ * make the event {@code id} (joined with {@code :}) and its {@code event} name, and which request
+ * field a reconnecting client's {@code Last-Event-ID} (or {@code ?after=}) fills in. Field paths
+ * are proto names, dotted. A streaming RPC without a spec is still served: plain {@code data:}
+ * events, no ids, no resume.
+ *
+ * @param idFields response field paths forming the event id; empty for no id
+ * @param typeField response field path naming the event; empty for the default ({@code message})
+ * @param resumeField int64 request field set from the last event id; empty when the stream cannot
+ *     resume
+ */
+public record SseStreamSpec(
+    List<String> idFields, Optional<String> typeField, Optional<String> resumeField) {
+
+  /** The specs of the contracts' streams, by full method name. */
+  static final Map<String, SseStreamSpec> KNOWN =
+      Map.of(
+          // Per-run sequences have no gaps: the last one seen is exactly where to resume.
+          "meshwork.orchestrator.v1.RunStatusService/WatchRun",
+          new SseStreamSpec(
+              List.of("event.sequence"), Optional.of("event.type"), Optional.of("after_sequence")),
+          // The firehose interleaves runs, and WatchRunsRequest has no position to resume from:
+          // ids are <run_id>:<sequence>, unique and good for de-duplication; a client that
+          // reconnects re-reads state with ListRuns (or resumes single runs with WatchRun).
+          "meshwork.orchestrator.v1.RunStatusService/WatchRuns",
+          new SseStreamSpec(
+              List.of("event.run_id", "event.sequence"),
+              Optional.of("event.type"),
+              Optional.empty()),
+          "meshwork.registry.v1.RegistryService/WatchAgentInstances",
+          new SseStreamSpec(List.of("revision"), Optional.of("type"), Optional.of("after_revision")));
+
+  /** The default for streams the gateway knows nothing about. */
+  static final SseStreamSpec PLAIN = new SseStreamSpec(List.of(), Optional.empty(), Optional.empty());
+
+  /** Validates the parts. */
+  public SseStreamSpec {
+    idFields = List.copyOf(idFields);
+    requireNonNull(typeField, "typeField");
+    requireNonNull(resumeField, "resumeField");
+  }
+
+  /** The spec of {@code fullMethodName}. */
+  public static SseStreamSpec of(String fullMethodName) {
+    return KNOWN.getOrDefault(fullMethodName, PLAIN);
+  }
+}

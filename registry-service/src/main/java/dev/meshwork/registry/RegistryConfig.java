@@ -60,6 +60,9 @@ public record RegistryConfig(
         settings.integer("history-size", 10_000, 1, 10_000_000),
         settings.integer("watcher-buffer", 1024, 1, 1_000_000),
         settings.duration(
-            "sweep-interval", Duration.ofMillis(500), Duration.ofMillis(10), Duration.ofMinutes(1)));
+            "sweep-interval",
+            Duration.ofMillis(500),
+            Duration.ofMillis(10),
+            Duration.ofMinutes(1)));
   }
 }

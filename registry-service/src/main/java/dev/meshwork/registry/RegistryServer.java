@@ -9,6 +9,7 @@ import dev.meshwork.registry.internal.grpc.RegistryGrpcService;
 import dev.meshwork.registry.internal.grpc.RegistryPolicy;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -99,7 +100,7 @@ public final class RegistryServer {
     return Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
   }
 
-  private static java.util.concurrent.ThreadFactory daemonThreads() {
+  private static ThreadFactory daemonThreads() {
     AtomicInteger count = new AtomicInteger();
     return runnable -> {
       Thread thread = new Thread(runnable, "registry-watch-" + count.incrementAndGet());

@@ -44,7 +44,8 @@ class RegistryConfigTest {
 
     assertThatThrownBy(() -> RegistryConfig.fromSettings(settings))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("--watcher-buffer / MESHWORK_WATCHER_BUFFER: '0' (expected: integer 1..1000000)");
+        .hasMessage(
+            "--watcher-buffer / MESHWORK_WATCHER_BUFFER: '0' (expected: integer 1..1000000)");
   }
 
   private static Settings insecure() {

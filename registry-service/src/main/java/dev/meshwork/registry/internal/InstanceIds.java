@@ -21,8 +21,8 @@ final class InstanceIds {
    * case that two keys hash alike.
    */
   static String idFor(InstanceKey key, int attempt) {
-    String material =
-        key.agentName() + '\0' + key.host() + '\0' + key.port() + (attempt == 0 ? "" : "\0" + attempt);
+    String salt = attempt == 0 ? "" : "\0" + attempt;
+    String material = key.agentName() + '\0' + key.host() + '\0' + key.port() + salt;
     byte[] digest = sha256(material.getBytes(StandardCharsets.UTF_8));
     return key.agentName() + "-" + HexFormat.of().formatHex(digest, 0, HASH_BYTES);
   }

@@ -20,15 +20,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -87,8 +83,7 @@ public final class InstanceRegistry {
   // Guarded by lock.
   private final Map<InstanceKey, String> idsByKey = new HashMap<>();
   private final EventHistory history;
-  private final List<Watcher> watchers = new ArrayList<>();
-  private final Set<Watcher> pendingSignals = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final WatcherHub watchers = new WatcherHub();
 
   private InstanceRegistry(Builder builder) {
     this.clock = builder.clock;
@@ -280,11 +275,7 @@ public final class InstanceRegistry {
                   "REGISTRY_SHUTTING_DOWN",
                   "the registry is shutting down; watch again from your last revision (or from 0"
                       + " if that fails)");
-          for (Watcher watcher : watchers) {
-            watcher.end(reason);
-            pendingSignals.add(watcher);
-          }
-          watchers.clear();
+          watchers.endAll(reason);
           return null;
         });
   }
@@ -434,18 +425,7 @@ public final class InstanceRegistry {
   /** Records a change and hands it to every interested watcher without blocking. */
   private void publish(Change change) {
     history.append(change);
-    for (Iterator<Watcher> it = watchers.iterator(); it.hasNext(); ) {
-      Watcher watcher = it.next();
-      WatchEvent event = change.eventFor(watcher.matcher());
-      if (event == null) {
-        continue;
-      }
-      if (!watcher.offer(event)) {
-        // Cut off (or closed): it gets no more events, but is signalled to deliver its failure.
-        it.remove();
-      }
-      pendingSignals.add(watcher);
-    }
+    watchers.publish(change);
   }
 
   private List<WatchEvent> snapshot(InstanceMatcher matcher) {
@@ -473,7 +453,6 @@ public final class InstanceRegistry {
     lock.lock();
     try {
       watchers.remove(watcher);
-      pendingSignals.remove(watcher);
     } finally {
       lock.unlock();
     }
@@ -490,8 +469,7 @@ public final class InstanceRegistry {
     try {
       return change.get();
     } finally {
-      toSignal = pendingSignals.isEmpty() ? List.of() : new ArrayList<>(pendingSignals);
-      pendingSignals.clear();
+      toSignal = watchers.takePendingSignals();
       lock.unlock();
       for (Watcher watcher : toSignal) {
         watcher.signal();

@@ -36,8 +36,8 @@ final class ProtoTime {
   /** Formats like the proto JSON mapping ("30s", "0.500s"), also for malformed durations. */
   static String format(com.google.protobuf.Duration duration) {
     if (!Durations.isValid(duration)) {
-      return duration.getSeconds() + "s" + (duration.getNanos() < 0 ? "" : "+") + duration.getNanos()
-          + "ns";
+      String sign = duration.getNanos() < 0 ? "" : "+";
+      return duration.getSeconds() + "s" + sign + duration.getNanos() + "ns";
     }
     return Durations.toString(duration);
   }

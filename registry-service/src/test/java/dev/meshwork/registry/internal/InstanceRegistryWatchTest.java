@@ -3,6 +3,7 @@ package dev.meshwork.registry.internal;
 import static dev.meshwork.api.registry.v1.RemovalReason.REMOVAL_REASON_DEREGISTERED;
 import static dev.meshwork.api.registry.v1.RemovalReason.REMOVAL_REASON_EXPIRED;
 import static dev.meshwork.api.registry.v1.RemovalReason.REMOVAL_REASON_FILTERED_OUT;
+import static dev.meshwork.api.registry.v1.RemovalReason.REMOVAL_REASON_UNSPECIFIED;
 import static dev.meshwork.api.registry.v1.WatchEventType.WATCH_EVENT_TYPE_ADDED;
 import static dev.meshwork.api.registry.v1.WatchEventType.WATCH_EVENT_TYPE_REMOVED;
 import static dev.meshwork.api.registry.v1.WatchEventType.WATCH_EVENT_TYPE_SYNCED;
@@ -107,13 +108,10 @@ class InstanceRegistryWatchTest {
     assertThat(drain(watch))
         .extracting(WatchEvent::type, WatchEvent::removalReason)
         .containsExactly(
-            tuple(WATCH_EVENT_TYPE_ADDED, dev.meshwork.api.registry.v1.RemovalReason
-                .REMOVAL_REASON_UNSPECIFIED),
-            tuple(WATCH_EVENT_TYPE_SYNCED, dev.meshwork.api.registry.v1.RemovalReason
-                .REMOVAL_REASON_UNSPECIFIED),
+            tuple(WATCH_EVENT_TYPE_ADDED, REMOVAL_REASON_UNSPECIFIED),
+            tuple(WATCH_EVENT_TYPE_SYNCED, REMOVAL_REASON_UNSPECIFIED),
             tuple(WATCH_EVENT_TYPE_REMOVED, REMOVAL_REASON_FILTERED_OUT),
-            tuple(WATCH_EVENT_TYPE_ADDED, dev.meshwork.api.registry.v1.RemovalReason
-                .REMOVAL_REASON_UNSPECIFIED));
+            tuple(WATCH_EVENT_TYPE_ADDED, REMOVAL_REASON_UNSPECIFIED));
   }
 
   @Test

@@ -75,10 +75,15 @@ final class InProcessRegistry implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     channel.shutdownNow();
     server.shutdownNow();
-    server.awaitTermination(5, TimeUnit.SECONDS);
-    watchExecutor.shutdownNow();
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      watchExecutor.shutdownNow();
+    }
   }
 }

@@ -40,7 +40,7 @@ class RegistryGrpcServiceTest {
       new InProcessRegistry(InstanceRegistry.builder().clock(clock).startRevision(0).build());
 
   @AfterEach
-  void tearDown() throws InterruptedException {
+  void tearDown() {
     mesh.close();
   }
 
@@ -236,7 +236,8 @@ class RegistryGrpcServiceTest {
 
     List<AgentInstance> found = mesh.blocking().listAgentInstances(
         ListAgentInstancesRequest.newBuilder()
-            .setFilter(InstanceFilter.newBuilder().putLabels("zone", "eu").putLabels("tier", "gold"))
+            .setFilter(
+                InstanceFilter.newBuilder().putLabels("zone", "eu").putLabels("tier", "gold"))
             .build())
         .getInstancesList();
 

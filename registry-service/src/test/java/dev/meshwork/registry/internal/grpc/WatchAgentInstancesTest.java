@@ -26,6 +26,7 @@ import dev.meshwork.registry.testing.RecordingObserver;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +45,7 @@ class WatchAgentInstancesTest {
               .build());
 
   @AfterEach
-  void tearDown() throws InterruptedException {
+  void tearDown() {
     mesh.close();
   }
 
@@ -145,7 +146,8 @@ class WatchAgentInstancesTest {
     MeshException e = GrpcErrors.fromStatusException(watch.error());
     assertThat(watch.error().getStatus().getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
     assertThat(e.reason()).isEqualTo("REVISION_COMPACTED");
-    assertThat(e.getMessage()).isEqualTo("revision 1 is compacted (oldest kept: 5); watch again from 0");
+    assertThat(e.getMessage())
+        .isEqualTo("revision 1 is compacted (oldest kept: 5); watch again from 0");
   }
 
   @Test
@@ -200,7 +202,7 @@ class WatchAgentInstancesTest {
     assertThat(resumed.values().subList(0, missed))
         .extracting(r -> r.getInstance().getEndpoint().getPort())
         .containsExactlyElementsOf(
-            java.util.stream.IntStream.rangeClosed(2, WATCHER_BUFFER + 5).boxed().toList());
+            IntStream.rangeClosed(2, WATCHER_BUFFER + 5).boxed().toList());
   }
 
   @Test

@@ -68,14 +68,18 @@ final class EventHistory {
   /**
    * The changes after {@code revision}, oldest first.
    *
-   * @throws MeshException {@code OUT_OF_RANGE} (reason {@code REVISION_COMPACTED}) when some of
-   *     them are no longer held, {@code INVALID_ARGUMENT} when {@code revision} is in the future
+   * @throws MeshException {@code OUT_OF_RANGE} when they cannot be replayed: reason {@code
+   *     REVISION_COMPACTED} when some are no longer held, {@code REVISION_UNKNOWN} when {@code
+   *     revision} is in the future (a revision of another registry); either way the client
+   *     watches again from 0, so resolvers need one recovery path
    */
   List<Change> changesAfter(long revision) {
     if (revision > lastRevision) {
-      throw MeshException.invalidArgument(
-          "after_revision",
-          revision + " (expected: at most the current revision " + lastRevision + ")");
+      throw MeshException.of(
+          ErrorCode.OUT_OF_RANGE,
+          "REVISION_UNKNOWN",
+          "revision " + revision + " is ahead of the current revision " + lastRevision
+              + "; watch again from 0");
     }
     long oldest = oldestResumableRevision();
     if (revision < oldest) {

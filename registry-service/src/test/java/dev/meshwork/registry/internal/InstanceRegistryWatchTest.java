@@ -206,7 +206,7 @@ class InstanceRegistryWatchTest {
   }
 
   @Test
-  void watch_futureOrNegativeRevision_isInvalidArgument() {
+  void watch_futureRevision_isOutOfRangeAndNegativeIsInvalid() {
     registry.register(register("a", 1), NO_IDENTITY);
 
     MeshException future = catchThrowableOfType(
@@ -214,9 +214,10 @@ class InstanceRegistryWatchTest {
     MeshException negative = catchThrowableOfType(
         MeshException.class, () -> registry.watch(ALL, -1, () -> {}));
 
-    assertThat(future.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(future.code()).isEqualTo(ErrorCode.OUT_OF_RANGE);
+    assertThat(future.reason()).isEqualTo("REVISION_UNKNOWN");
     assertThat(future.getMessage())
-        .isEqualTo("after_revision: 99 (expected: at most the current revision 1)");
+        .isEqualTo("revision 99 is ahead of the current revision 1; watch again from 0");
     assertThat(negative.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
   }
 

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
@@ -44,6 +45,7 @@ public final class FakeOrchestrator extends OrchestratorServiceGrpc.Orchestrator
   private final Map<String, List<WorkflowSpec>> workflows = new ConcurrentHashMap<>();
   private final List<Object> requests = new CopyOnWriteArrayList<>();
   private final Map<String, RuntimeException> failures = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<Run> getRunAnswers = new ConcurrentLinkedQueue<>();
   private volatile Run nextStarted;
   private volatile boolean nextExisting;
   private volatile int maxPageSize = 1000;
@@ -63,6 +65,15 @@ public final class FakeOrchestrator extends OrchestratorServiceGrpc.Orchestrator
     List<WorkflowSpec> versions =
         workflows.computeIfAbsent(workflow.getName(), name -> new CopyOnWriteArrayList<>());
     versions.add(workflow.toBuilder().setVersion(versions.size() + 1).build());
+    return this;
+  }
+
+  /**
+   * Queues the answers of the next GetRun calls (each one stored as it is answered), so a test can
+   * show a run progressing; once the queue is empty GetRun answers the stored run.
+   */
+  public FakeOrchestrator thenGetRun(Run... answers) {
+    getRunAnswers.addAll(List.of(answers));
     return this;
   }
 
@@ -104,8 +115,13 @@ public final class FakeOrchestrator extends OrchestratorServiceGrpc.Orchestrator
 
   @Override
   public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> response) {
-    answer("getRun", request, response,
-        () -> GetRunResponse.newBuilder().setRun(run(request.getRunId())).build());
+    answer("getRun", request, response, () -> {
+      Run next = getRunAnswers.poll();
+      if (next != null) {
+        put(next);
+      }
+      return GetRunResponse.newBuilder().setRun(run(request.getRunId())).build();
+    });
   }
 
   @Override

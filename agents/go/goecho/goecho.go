@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -136,13 +137,9 @@ func intField(value any, lo, hi, def int, field string, violations *[]meshagent.
 	return int(f)
 }
 
+// sortViolations orders violations by field: map iteration order is random, reports must not be.
 func sortViolations(v []meshagent.Violation) {
-	// Map iteration order is random: report violations in a stable order.
-	for i := 1; i < len(v); i++ {
-		for j := i; j > 0 && v[j].Field < v[j-1].Field; j-- {
-			v[j], v[j-1] = v[j-1], v[j]
-		}
-	}
+	sort.Slice(v, func(i, j int) bool { return v[i].Field < v[j].Field })
 }
 
 // Slow works step by step, streaming progress, until done or until the call's context ends.

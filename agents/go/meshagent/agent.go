@@ -243,8 +243,15 @@ func (a *Agent) Stop(grace time.Duration) {
 			inFlight, _ = a.calls.load()
 			a.log.Warn("grace period over; cancelling the calls left", "in_flight", inFlight)
 		}
-		// What is left (health watches, calls past the grace period) is cancelled.
-		a.server.Stop()
+		// Let the last responses go out, then cancel what is left (health watches, calls past the
+		// grace period).
+		graceful := make(chan struct{})
+		go func() { a.server.GracefulStop(); close(graceful) }()
+		select {
+		case <-graceful:
+		case <-time.After(500 * time.Millisecond):
+			a.server.Stop()
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = a.tracer.Shutdown(ctx) // never hang the exit on an unreachable collector
@@ -256,6 +263,8 @@ func (a *Agent) Stop(grace time.Duration) {
 // Run reads the configuration from the environment, starts, serves until SIGTERM/SIGINT, drains
 // and returns. Exits the process with status 2 when the agent cannot start.
 func (a *Agent) Run() {
+	a.log = slog.New(TraceLogHandler{slog.NewTextHandler(os.Stderr, nil)})
+	slog.SetDefault(a.log)
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
 	config, err := ConfigFromEnv(a.info.Name, a.info.DefaultPort)

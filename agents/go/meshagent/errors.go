@@ -98,7 +98,7 @@ func toStatus(ctx context.Context, err error, what string, log *slog.Logger) err
 	if errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled) {
 		return Errorf(codes.Canceled, "CANCELLED", "%s: cancelled by the caller", what).GRPCStatus().Err()
 	}
-	log.Error(what+" failed; answered as INTERNAL", "error", err)
+	log.ErrorContext(ctx, what+" failed; answered as INTERNAL", "error", err)
 	return Errorf(codes.Internal, "INTERNAL", "%s: internal error", what).GRPCStatus().Err()
 }
 

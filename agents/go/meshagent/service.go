@@ -158,7 +158,7 @@ func (s *agentService) run(ctx context.Context, skill Skill, call *Call, input [
 		}
 		ended := ctx.Err() != nil
 		if ended {
-			s.log.Info(what+" stopped", "reason", ctx.Err())
+			s.log.InfoContext(ctx, what+" stopped", "reason", ctx.Err())
 		}
 		s.calls.exit(ended)
 		if err != nil {

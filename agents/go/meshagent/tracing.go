@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/stats"
 )
 
@@ -89,5 +90,27 @@ func (h *rateLimitedErrors) Handle(err error) {
 		return
 	}
 	h.last = time.Now()
-	h.log.Warn("opentelemetry: "+err.Error()+" (repeats are not logged for a minute)")
+	h.log.Warn("opentelemetry: " + err.Error() + " (repeats are not logged for a minute)")
+}
+
+// TraceLogHandler adds trace_id (of the span in the record's context) to log records, so that log
+// lines written inside a call carry its trace.
+type TraceLogHandler struct{ slog.Handler }
+
+// Handle implements slog.Handler.
+func (h TraceLogHandler) Handle(ctx context.Context, r slog.Record) error {
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		r.AddAttrs(slog.String("trace_id", sc.TraceID().String()))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// WithAttrs implements slog.Handler.
+func (h TraceLogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return TraceLogHandler{h.Handler.WithAttrs(attrs)}
+}
+
+// WithGroup implements slog.Handler.
+func (h TraceLogHandler) WithGroup(name string) slog.Handler {
+	return TraceLogHandler{h.Handler.WithGroup(name)}
 }

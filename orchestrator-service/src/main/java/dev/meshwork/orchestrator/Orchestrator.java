@@ -98,7 +98,10 @@ public final class Orchestrator implements AutoCloseable {
     requireNonNull(request, "request");
     Violations v = new Violations();
     RunRequests.checkStart(request, v);
-    v.throwIfAny();
+    if (request.getWorkflowSourceCase()
+        == StartRunRequest.WorkflowSourceCase.WORKFLOWSOURCE_NOT_SET) {
+      v.throwIfAny();
+    }
     WorkflowSpec spec;
     if (request.hasWorkflow()) {
       spec = request.getWorkflow();

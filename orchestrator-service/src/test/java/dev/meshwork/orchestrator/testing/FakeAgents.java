@@ -82,9 +82,27 @@ public final class FakeAgents implements AgentInvoker {
     } catch (RuntimeException e) {
       future = CompletableFuture.failedFuture(e);
     }
-    future.whenComplete((r, e) -> running.decrementAndGet());
-    calls.add(new Call(call, future));
-    return future;
+    // The engine gets its own future, completed only after the call counts as finished, and whose
+    // cancellation reaches the behaviour's future.
+    CompletableFuture<AgentResult> result = new CompletableFuture<>();
+    CompletableFuture<AgentResult> inner = future;
+    calls.add(new Call(call, result));
+    inner.whenComplete(
+        (r, e) -> {
+          running.decrementAndGet();
+          if (e != null) {
+            result.completeExceptionally(e);
+          } else {
+            result.complete(r);
+          }
+        });
+    result.whenComplete(
+        (r, e) -> {
+          if (result.isCancelled()) {
+            inner.cancel(true);
+          }
+        });
+    return result;
   }
 
   /** Echoes the input: "skill(text of each part, joined by ,)". */

@@ -19,7 +19,7 @@ import java.util.logging.Logger;
  * Structured, correlated logging for java.util.logging: one line per record,
  *
  * <pre>
- * 2026-11-23T02:13:22.123Z INFO  [registry] dev.meshwork.X - message trace_id=.. span_id=.. run_id=..
+ * 2026-11-23T02:13:22.123Z INFO  [registry] dev.meshwork.X - msg trace_id=.. span_id=.. run_id=..
  * </pre>
  *
  * <p>The trace and span ids are those of the span current when the line is logged (inside a gRPC
@@ -86,6 +86,7 @@ public final class MeshLogging {
   }
 
   /** Runs {@code action} with {@code runId} as the current run id. */
+  @SuppressWarnings("try") // the scope is only opened and closed
   public static void withRunId(String runId, Runnable action) {
     requireNonNull(action, "action");
     try (Scope ignored = runIdScope(runId)) {
@@ -94,6 +95,7 @@ public final class MeshLogging {
   }
 
   /** Computes {@code action} with {@code runId} as the current run id. */
+  @SuppressWarnings("try") // the scope is only opened and closed
   public static <T> T withRunId(String runId, Supplier<T> action) {
     requireNonNull(action, "action");
     try (Scope ignored = runIdScope(runId)) {

@@ -154,6 +154,15 @@ public record TelemetryOptions(
       return this;
     }
 
+    /**
+     * The root log level by name: TRACE, DEBUG, INFO, WARN, ERROR, OFF or a JUL level name.
+     *
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public Builder logLevel(String name) {
+      return logLevel(LogLevels.parse(name));
+    }
+
     /** Whether to install the one-line correlated log format (default true). */
     public Builder installLogging(boolean install) {
       this.installLogging = install;

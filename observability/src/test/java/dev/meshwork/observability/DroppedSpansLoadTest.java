@@ -70,7 +70,7 @@ class DroppedSpansLoadTest {
     }
   }
 
-  /** Starts {@code total} calls at a fixed rate and waits for all of them; returns the send time. */
+  /** Starts {@code total} calls at the fixed rate, waits for all; returns how long sending took. */
   private static Duration drive(EchoServer server, int total) throws InterruptedException {
     int perTick = CALLS_PER_SECOND * TICK_MILLIS / 1000;
     CountDownLatch done = new CountDownLatch(total);

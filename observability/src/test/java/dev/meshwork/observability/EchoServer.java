@@ -52,7 +52,9 @@ final class EchoServer implements AutoCloseable {
               .build()
               .start();
       ManagedChannel channel =
-          InProcessChannelBuilder.forName(name).intercept(MeshTelemetry.clientInterceptor()).build();
+          InProcessChannelBuilder.forName(name)
+              .intercept(MeshTelemetry.clientInterceptor())
+              .build();
       return new EchoServer(server, channel);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -73,9 +75,13 @@ final class EchoServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  public void close() {
+    try {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static MethodDescriptor<String, String> unary(String fullName) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshwork.observability.internal.ConsoleLogHandler;
 import dev.meshwork.observability.testing.InMemoryTelemetry;
 import io.grpc.CallOptions;
 import io.grpc.Status;
@@ -47,6 +48,7 @@ class GrpcTelemetryTest {
   }
 
   @Test
+  @SuppressWarnings("try")
   void unaryCall_insideApplicationSpan_clientSpanIsItsChild() throws Exception {
     try (EchoServer server = EchoServer.echoing()) {
       Span parent = MeshTelemetry.tracer().spanBuilder("attempt").startSpan();
@@ -92,9 +94,7 @@ class GrpcTelemetryTest {
   void serverLog_insideCall_carriesTraceSpanAndRunId() throws Exception {
     Logger handlerLog = Logger.getLogger("dev.meshwork.test.EchoHandler");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    var capture =
-        new dev.meshwork.observability.internal.ConsoleLogHandler(
-            out, MeshLogging.formatter("echo"));
+    ConsoleLogHandler capture = new ConsoleLogHandler(out, MeshLogging.formatter("echo"));
     handlerLog.addHandler(capture);
     try (EchoServer server =
         EchoServer.start(
@@ -126,7 +126,8 @@ class GrpcTelemetryTest {
     try (EchoServer server =
         EchoServer.start(
             (request, response) ->
-                response.onError(Status.UNAVAILABLE.withDescription("down").asRuntimeException()))) {
+                response.onError(
+                    Status.UNAVAILABLE.withDescription("down").asRuntimeException()))) {
       assertThatThrownBy(() -> call(server, "x"))
           .isInstanceOf(StatusRuntimeException.class)
           .hasMessageContaining("UNAVAILABLE");

@@ -54,6 +54,7 @@ class MeshLoggingTest {
   }
 
   @Test
+  @SuppressWarnings("try")
   void runIdScope_closed_restoresPreviousRunId() {
     try (Scope outer = MeshLogging.runIdScope("run-1")) {
       try (Scope inner = MeshLogging.runIdScope("run-2")) {

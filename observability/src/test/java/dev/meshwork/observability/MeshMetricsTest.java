@@ -1,6 +1,7 @@
 package dev.meshwork.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.meshwork.observability.testing.InMemoryTelemetry;
 import io.opentelemetry.api.common.Attributes;
@@ -23,10 +24,9 @@ class MeshMetricsTest {
     MetricData metric = telemetry.metric("meshwork.runs").orElseThrow();
     assertThat(metric.getUnit()).isEqualTo("{run}");
     assertThat(metric.getLongSumData().getPoints())
-        .extracting(point -> point.getAttributes().get(MeshAttributes.OUTCOME), p -> p.getValue())
-        .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple("COMPLETED", 2L),
-            org.assertj.core.groups.Tuple.tuple("FAILED", 1L));
+        .extracting(
+            point -> point.getAttributes().get(MeshAttributes.OUTCOME), point -> point.getValue())
+        .containsExactlyInAnyOrder(tuple("COMPLETED", 2L), tuple("FAILED", 1L));
   }
 
   @Test
@@ -46,6 +46,7 @@ class MeshMetricsTest {
   }
 
   @Test
+  @SuppressWarnings("try")
   void gauge_collected_readsCallback() {
     try (ObservableLongGauge ignored =
         MeshMetrics.gauge(
@@ -55,7 +56,8 @@ class MeshMetricsTest {
             measurement -> measurement.record(3))) {
       MetricData metric = telemetry.metric("meshwork.registry.instances").orElseThrow();
 
-      assertThat(metric.getLongGaugeData().getPoints()).singleElement()
+      assertThat(metric.getLongGaugeData().getPoints())
+          .singleElement()
           .satisfies(point -> assertThat(point.getValue()).isEqualTo(3));
     }
   }

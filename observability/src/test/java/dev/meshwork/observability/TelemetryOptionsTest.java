@@ -58,8 +58,16 @@ class TelemetryOptionsTest {
   @Test
   void fromEnvironment_unknownLogLevel_failsNamingTheVariable() {
     assertThatThrownBy(
-            () -> TelemetryOptions.fromEnvironment("registry", Map.of("MESHWORK_LOG_LEVEL", "loud")))
+            () ->
+                TelemetryOptions.fromEnvironment(
+                    "registry", Map.of("MESHWORK_LOG_LEVEL", "loud")))
         .hasMessageStartingWith("MESHWORK_LOG_LEVEL: 'loud' (expected: TRACE, DEBUG, INFO");
+  }
+
+  @Test
+  void builder_logLevelByName_parsesCommonNames() {
+    assertThat(TelemetryOptions.builder("x").logLevel("warn").build().logLevel())
+        .isEqualTo(Level.WARNING);
   }
 
   @Test

@@ -17,7 +17,7 @@ import java.util.logging.LogRecord;
  * Formats a JUL record as one line:
  *
  * <pre>
- * 2026-11-23T02:13:22.123Z INFO  [registry] dev.meshwork.X - message trace_id=.. span_id=.. run_id=..
+ * 2026-11-23T02:13:22.123Z INFO  [registry] dev.meshwork.X - msg trace_id=.. span_id=.. run_id=..
  * </pre>
  *
  * <p>The ids come from the OpenTelemetry context current on the calling thread, so this formatter

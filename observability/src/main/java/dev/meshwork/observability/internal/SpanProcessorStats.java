@@ -50,6 +50,8 @@ public final class SpanProcessorStats {
   }
 
   private static boolean isDropped(Attributes attributes, boolean legacy) {
-    return legacy ? Boolean.TRUE.equals(attributes.get(DROPPED)) : attributes.get(ERROR_TYPE) != null;
+    return legacy
+        ? Boolean.TRUE.equals(attributes.get(DROPPED))
+        : attributes.get(ERROR_TYPE) != null;
   }
 }

@@ -33,6 +33,7 @@ class CorrelatedLogFormatterTest {
   }
 
   @Test
+  @SuppressWarnings("try")
   void format_insideSpanAndRun_appendsTraceSpanAndRunIds() {
     SpanContext span =
         SpanContext.create(TRACE_ID, SPAN_ID, TraceFlags.getSampled(), TraceState.getDefault());

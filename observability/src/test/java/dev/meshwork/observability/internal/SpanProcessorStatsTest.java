@@ -16,7 +16,8 @@ class SpanProcessorStatsTest {
 
   @Test
   void droppedSpans_legacyCounter_sumsDroppedTrueOnly() {
-    var processed = meters.get("io.opentelemetry.sdk.trace").counterBuilder("processedSpans").build();
+    var processed =
+        meters.get("io.opentelemetry.sdk.trace").counterBuilder("processedSpans").build();
     processed.add(5, Attributes.of(AttributeKey.booleanKey("dropped"), true));
     processed.add(100, Attributes.of(AttributeKey.booleanKey("dropped"), false));
 

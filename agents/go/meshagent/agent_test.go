@@ -423,9 +423,10 @@ func TestConfigDefaultsAndOverrides(t *testing.T) {
 func TestConfigBadValuesFailFast(t *testing.T) {
 	certs := meshtest.Certs(t)
 	for setting, want := range map[string]string{
-		"MESHWORK_PORT=70000":    "MESHWORK_PORT: '70000' (expected: integer 0..65535)",
-		"MESHWORK_INSECURE=mayb": "MESHWORK_INSECURE: 'mayb' (expected: true or false)",
-		"MESHWORK_LEASE_TTL=15":  "MESHWORK_LEASE_TTL: '15' (expected: duration like 30s, 1s..600s)",
+		"MESHWORK_PORT=70000":           "MESHWORK_PORT: '70000' (expected: integer 0..65535)",
+		"MESHWORK_INSECURE=mayb":        "MESHWORK_INSECURE: 'mayb' (expected: true or false)",
+		"MESHWORK_LEASE_TTL=15":         "MESHWORK_LEASE_TTL: '15' (expected: duration like 30s, 1s..600s)",
+		"MESHWORK_IDENTITY=agent/other": "MESHWORK_IDENTITY: 'agent/other' (expected: agent/go-echo, the identity of agent go-echo)",
 	} {
 		k, v, _ := strings.Cut(setting, "=")
 		_, err := meshagent.ConfigFrom(name, 0, envOf(map[string]string{"MESHWORK_CERT_DIR": certs, k: v}))

@@ -18,6 +18,7 @@ import (
 //	MESHWORK_PORT              port, 0 picks a free one; default: the agent's own
 //	MESHWORK_ADVERTISE_HOST    host put in the registry, default MESHWORK_HOST (127.0.0.1 for a
 //	                           wildcard bind address)
+//	MESHWORK_IDENTITY          optional; if set, must be agent/<name> of this agent
 //	MESHWORK_INSECURE          true: plaintext, no identities (local development only)
 //	MESHWORK_TRUST_DOMAIN      default meshwork.local
 //	MESHWORK_CERT_DIR          default $MESHWORK_DATA_DIR/certs, else .data/certs
@@ -64,6 +65,9 @@ func ConfigFromEnv(name string, defaultPort int) (*Config, error) {
 func ConfigFrom(name string, defaultPort int, getenv func(string) string) (*Config, error) {
 	e := env{getenv}
 	c := &Config{Name: name}
+	if id := e.str("IDENTITY", ""); id != "" && id != "agent/"+name {
+		return nil, &ConfigError{fmt.Sprintf("MESHWORK_IDENTITY: '%s' (expected: agent/%s, the identity of agent %s)", id, name, name)}
+	}
 	var err error
 	if c.Insecure, err = e.boolean("INSECURE", false); err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ MESHWORK_HOST                  bind address, default ``127.0.0.1``
 MESHWORK_PORT                  port, 0 picks a free one; default: the agent's own
 MESHWORK_ADVERTISE_HOST        host put in the registry, default MESHWORK_HOST (127.0.0.1
                                when binding a wildcard address)
+MESHWORK_IDENTITY              optional; if set, must be ``agent/<name>`` of this agent
 MESHWORK_INSECURE              ``true``: plaintext, no identities (local development only)
 MESHWORK_TRUST_DOMAIN          default ``meshwork.local``
 MESHWORK_CERT_DIR              default ``$MESHWORK_DATA_DIR/certs``, else ``.data/certs``
@@ -92,6 +93,9 @@ class AgentConfig:
         Raises ConfigError for a bad value, or a missing TLS file when TLS is on.
         """
         e = _Env(os.environ if env is None else env)
+        identity = e.string("IDENTITY", "")
+        if identity and identity != f"agent/{name}":
+            raise ConfigError(f"MESHWORK_IDENTITY: '{identity}' (expected: agent/{name}, the identity of agent {name})")
         insecure = e.boolean("INSECURE", False)
         registry = e.string("REGISTRY", DEFAULT_REGISTRY)
         if registry.lower() in ("none", "off", "-"):

@@ -266,6 +266,7 @@ def test_config_defaults_and_overrides(certs):
     ("MESHWORK_PORT", "70000", "MESHWORK_PORT: '70000' (expected: integer 0..65535)"),
     ("MESHWORK_INSECURE", "maybe", "MESHWORK_INSECURE: 'maybe' (expected: true or false)"),
     ("MESHWORK_LEASE_TTL", "15", "MESHWORK_LEASE_TTL: '15' (expected: duration like 30s, 1s..600s)"),
+    ("MESHWORK_IDENTITY", "agent/other", "MESHWORK_IDENTITY: 'agent/other' (expected: agent/py-echo, the identity of agent py-echo)"),
 ])
 def test_config_bad_values_fail_fast(certs, name, value, expected):
     with pytest.raises(ConfigError) as e:

@@ -3,6 +3,7 @@ package dev.meshwork.cli.input;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -48,7 +49,7 @@ public final class ProtoJsonReader {
     }
     try {
       PARSER.merge(JSON.writeValueAsString(document.tree()), builder);
-    } catch (InvalidProtocolBufferException | com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (InvalidProtocolBufferException | JsonProcessingException e) {
       Problem problem =
           locate(document.tree(), type, "", JsonPointer.empty())
               .orElse(new Problem("", JsonPointer.empty(), String.valueOf(e.getMessage())));
@@ -141,7 +142,7 @@ public final class ProtoJsonReader {
       PARSER.merge(JSON.writeValueAsString(node), DynamicMessage.newBuilder(type));
       return Optional.empty();
     } catch (InvalidProtocolBufferException
-        | com.fasterxml.jackson.core.JsonProcessingException
+        | JsonProcessingException
         | RuntimeException e) {
       return Optional.of(String.valueOf(e.getMessage()));
     }

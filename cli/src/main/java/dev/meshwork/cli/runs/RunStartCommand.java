@@ -1,6 +1,5 @@
 package dev.meshwork.cli.runs;
 
-import com.google.protobuf.Duration;
 import dev.meshwork.api.orchestrator.v1.GetRunRequest;
 import dev.meshwork.api.orchestrator.v1.Run;
 import dev.meshwork.api.orchestrator.v1.RunState;
@@ -13,6 +12,7 @@ import dev.meshwork.cli.remote.MeshClient;
 import dev.meshwork.cli.workflows.WorkflowFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -64,7 +64,7 @@ final class RunStartCommand implements Callable<Integer> {
       description =
           "Budget of the whole run, e.g. 60s, 5m (default: the workflow's timeout, else the"
               + " orchestrator's). --timeout is the deadline of each call, as everywhere.")
-  private java.time.Duration runTimeout;
+  private Duration runTimeout;
 
   @Option(
       names = "--priority",
@@ -175,7 +175,7 @@ final class RunStartCommand implements Callable<Integer> {
     }
     if (runTimeout != null) {
       request.setTimeout(
-          Duration.newBuilder()
+          com.google.protobuf.Duration.newBuilder()
               .setSeconds(runTimeout.getSeconds())
               .setNanos(runTimeout.getNano()));
     }

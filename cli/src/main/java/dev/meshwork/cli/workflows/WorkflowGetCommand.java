@@ -29,6 +29,13 @@ final class WorkflowGetCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "<name>", description = "The workflow's name.")
   private String name;
 
+  /**
+   * Declared here because {@code --version} (below) displaces the inherited {@code -h, --help,
+   * -V, --version} standard options on this command.
+   */
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  private boolean help;
+
   @Option(
       names = "--version",
       paramLabel = "N",

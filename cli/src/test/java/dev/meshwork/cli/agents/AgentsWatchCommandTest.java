@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+/** Snapshot events carry revision 0 and SYNCED the snapshot's revision, as the registry sends. */
 class AgentsWatchCommandTest {
 
   private static final AgentInstance TEXT = instance("i-1", "text", 7101, "text.summarize");
@@ -46,7 +47,7 @@ class AgentsWatchCommandTest {
     mesh.registry()
         .thenWatch(
             StreamScript.open(
-                List.of(watchEvent(WatchEventType.WATCH_EVENT_TYPE_ADDED, TEXT, 3), synced(4))));
+                List.of(watchEvent(WatchEventType.WATCH_EVENT_TYPE_ADDED, TEXT, 0), synced(4))));
 
     CompletableFuture<MeshctlRun> watch =
         CompletableFuture.supplyAsync(() -> mesh.meshctl("agents", "watch", "--count", "3"));
@@ -83,7 +84,7 @@ class AgentsWatchCommandTest {
         .thenWatch(
             StreamScript.failing(
                 List.of(
-                    watchEvent(WatchEventType.WATCH_EVENT_TYPE_ADDED, TEXT, 3),
+                    watchEvent(WatchEventType.WATCH_EVENT_TYPE_ADDED, TEXT, 0),
                     synced(4),
                     watchEvent(WatchEventType.WATCH_EVENT_TYPE_ADDED, DATA, 5)),
                 Status.UNAVAILABLE.withDescription("registry restarting")))
@@ -120,7 +121,7 @@ class AgentsWatchCommandTest {
         .thenWatch(
             StreamScript.completing(
                 List.of(
-                    watchEvent(WatchEventType.WATCH_EVENT_TYPE_ADDED, TEXT, 40),
+                    watchEvent(WatchEventType.WATCH_EVENT_TYPE_ADDED, TEXT, 0),
                     synced(41),
                     watchEvent(WatchEventType.WATCH_EVENT_TYPE_ADDED, DATA, 42))));
 

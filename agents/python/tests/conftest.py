@@ -4,11 +4,8 @@ Java side), a fake registry over mTLS, agents started in-process, and mTLS clien
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import time
 from pathlib import Path
-from typing import Callable, Dict, Optional
+from typing import Dict, Optional
 
 # Tests never export spans over OTLP (the tracing test uses an in-memory exporter).
 os.environ["OTEL_TRACES_EXPORTER"] = "none"
@@ -20,21 +17,7 @@ from meshwork.agent.v1 import agent_pb2_grpc
 from meshwork_agent import Agent, AgentConfig
 
 from fake_registry import FakeRegistry
-
-ROOT = Path(__file__).resolve().parents[3]
-MESHCTL_JAR = Path(os.environ.get("MESHCTL_JAR", ROOT / "cli" / "target" / "meshctl.jar"))
-
-
-def meshctl(*args: str) -> None:
-    if not MESHCTL_JAR.is_file():
-        pytest.fail(f"{MESHCTL_JAR} is missing: build it with `mvn -B -o -q -pl cli -am install -DskipTests`")
-    java = shutil.which("java") or "java"
-    for attempt in range(3):  # the jar may be being rebuilt by a concurrent Maven run
-        proc = subprocess.run([java, "-jar", str(MESHCTL_JAR), *args], capture_output=True, text=True, timeout=120)
-        if proc.returncode == 0:
-            return
-        time.sleep(2)
-    pytest.fail(f"meshctl {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")
+from support import channel, meshctl, wait_until  # noqa: F401 (re-exported for the tests)
 
 
 @pytest.fixture(scope="session")
@@ -51,25 +34,6 @@ def foreign_certs(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("foreign")
     meshctl("certs", "init", "--dir", str(d), "--user", "dev")
     return d
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.02) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(interval)
-    return condition()
-
-
-def channel(certs: Path, port: int, identity: str = "client/dev", target_host: str = "localhost") -> grpc.Channel:
-    kind, name = identity.split("/")
-    creds = grpc.ssl_channel_credentials(
-        root_certificates=(certs / "ca.crt").read_bytes(),
-        private_key=(certs / kind / f"{name}.key").read_bytes(),
-        certificate_chain=(certs / kind / f"{name}.crt").read_bytes(),
-    )
-    return grpc.secure_channel(f"{target_host}:{port}", creds)
 
 
 def agent_config(certs: Path, name: str, registry: Optional[str] = None, **env: str) -> AgentConfig:

@@ -71,6 +71,7 @@ public final class Harness implements AutoCloseable {
   public Run awaitEnd(String runId) {
     await()
         .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(10))
         .alias("run " + runId + " ends")
         .conditionEvaluationListener(
             c -> {

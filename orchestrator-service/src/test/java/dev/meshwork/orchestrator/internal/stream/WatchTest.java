@@ -1,0 +1,215 @@
+package dev.meshwork.orchestrator.internal.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.meshwork.api.orchestrator.v1.Run;
+import dev.meshwork.api.orchestrator.v1.RunEvent;
+import dev.meshwork.api.orchestrator.v1.RunEventType;
+import dev.meshwork.api.orchestrator.v1.RunState;
+import dev.meshwork.api.orchestrator.v1.StartRunRequest;
+import dev.meshwork.core.ErrorCode;
+import dev.meshwork.core.MeshException;
+import dev.meshwork.orchestrator.AgentResult;
+import dev.meshwork.orchestrator.EventStream;
+import dev.meshwork.orchestrator.RunFilter;
+import dev.meshwork.orchestrator.Watch;
+import dev.meshwork.orchestrator.WorkflowYaml;
+import dev.meshwork.orchestrator.internal.engine.EngineConfig;
+import dev.meshwork.orchestrator.internal.store.H2RunStore;
+import dev.meshwork.orchestrator.testing.Harness;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+class WatchTest {
+
+  /** Collects what a watch sends; its readiness is switchable. */
+  static final class CollectingStream implements EventStream {
+    final List<RunEvent> events = new CopyOnWriteArrayList<>();
+    final AtomicInteger completions = new AtomicInteger();
+    final AtomicReference<MeshException> error = new AtomicReference<>();
+    final AtomicBoolean ready = new AtomicBoolean(true);
+
+    @Override
+    public boolean isReady() {
+      return ready.get();
+    }
+
+    @Override
+    public void send(RunEvent event) {
+      events.add(event);
+    }
+
+    @Override
+    public void complete() {
+      completions.incrementAndGet();
+    }
+
+    @Override
+    public void fail(MeshException e) {
+      error.set(e);
+    }
+
+    boolean ended() {
+      return completions.get() > 0 || error.get() != null;
+    }
+  }
+
+  private static final String PIPELINE =
+      """
+      name: p
+      labels: {team: blue}
+      steps:
+        - {id: a, skill: s}
+        - {id: b, skill: gate, depends_on: [a]}
+        - {id: c, skill: s, depends_on: [b]}
+        - {id: d, skill: s, depends_on: [c]}
+      """;
+
+  @Test
+  void watchRun_midRun_replaysThenTailsWithoutGapsOrDuplicates() {
+    try (Harness h = new Harness()) {
+      List<CompletableFuture<AgentResult>> gates = new CopyOnWriteArrayList<>();
+      h.agents.on("gate", c -> {
+        CompletableFuture<AgentResult> f = new CompletableFuture<>();
+        gates.add(f);
+        return f;
+      });
+      int runs = 20;
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        ids.add(h.start(PIPELINE).getRunId());
+      }
+      await().until(() -> gates.size() == runs);
+      List<CollectingStream> streams = new ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        CollectingStream stream = new CollectingStream();
+        streams.add(stream);
+        // Subscribe at different points while the runs finish concurrently.
+        h.orchestrator.watchRun(ids.get(i), i % 5, stream);
+        gates.get(i).complete(AgentResult.of(List.of()));
+      }
+
+      for (int i = 0; i < runs; i++) {
+        CollectingStream stream = streams.get(i);
+        await().until(stream::ended);
+        long after = i % 5;
+        long last = h.store.get(ids.get(i)).orElseThrow().getLastSequence();
+        assertThat(stream.error.get()).isNull();
+        assertThat(stream.completions).hasValue(1);
+        assertThat(stream.events)
+            .extracting(RunEvent::getSequence)
+            .containsExactlyElementsOf(LongStream.rangeClosed(after + 1, last).boxed().toList());
+        assertThat(stream.events.get(stream.events.size() - 1).getType())
+            .isEqualTo(RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED);
+      }
+      await().until(() -> h.orchestrator.activeRuns() == 0);
+    }
+  }
+
+  @Test
+  void watchRun_finishedRun_replaysAllAndEnds() {
+    try (Harness h = new Harness()) {
+      String id = h.start("name: a\nsteps: [{id: a, skill: s}]\n").getRunId();
+      h.awaitState(id, RunState.RUN_STATE_COMPLETED);
+      CollectingStream all = new CollectingStream();
+      CollectingStream none = new CollectingStream();
+      long last = h.store.get(id).orElseThrow().getLastSequence();
+
+      h.orchestrator.watchRun(id, 0, all);
+      h.orchestrator.watchRun(id, last, none);
+
+      await().until(all::ended);
+      assertThat(all.events).extracting(RunEvent::getSequence)
+          .containsExactlyElementsOf(LongStream.rangeClosed(1, last).boxed().toList());
+      assertThat(none.completions).hasValue(1);
+      assertThat(none.events).isEmpty();
+    }
+  }
+
+  @Test
+  void watchRun_badRequests_notFoundAndOutOfRange() {
+    try (Harness h = new Harness()) {
+      String id = h.start("name: a\nsteps: [{id: a, skill: s}]\n").getRunId();
+      h.awaitState(id, RunState.RUN_STATE_COMPLETED);
+
+      assertThatThrownBy(() -> h.orchestrator.watchRun("nope", 0, new CollectingStream()))
+          .isInstanceOfSatisfying(
+              MeshException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+      assertThatThrownBy(() -> h.orchestrator.watchRun(id, 999, new CollectingStream()))
+          .isInstanceOfSatisfying(
+              MeshException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OUT_OF_RANGE));
+    }
+  }
+
+  @Test
+  void watchRun_slowSubscriber_cutOffWithResourceExhausted_engineNotStalled() {
+    try (Harness h =
+        new Harness(EngineConfig.builder().build(), H2RunStore.inMemory("w" + UUID.randomUUID()), 4)) {
+      CompletableFuture<AgentResult> gate = new CompletableFuture<>();
+      h.agents.on("gate", c -> gate);
+      String id = h.start(PIPELINE).getRunId();
+      await().until(() -> h.agents.calls("gate").size() == 1);
+      CollectingStream slow = new CollectingStream();
+      slow.ready.set(false); // the client stopped reading
+      CollectingStream fast = new CollectingStream();
+      h.orchestrator.watchRun(id, 0, slow);
+      h.orchestrator.watchRun(id, 0, fast);
+
+      gate.complete(AgentResult.of(List.of()));
+
+      Run done = h.awaitState(id, RunState.RUN_STATE_COMPLETED);
+      await().until(slow::ended);
+      assertThat(slow.error.get().code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED);
+      assertThat(slow.error.get().reason()).isEqualTo("SLOW_SUBSCRIBER");
+      assertThat(slow.error.get().getMessage()).contains("after_sequence=0");
+      assertThat(slow.events).isEmpty();
+      await().until(fast::ended);
+      assertThat(fast.events).hasSize((int) done.getLastSequence());
+    }
+  }
+
+  @Test
+  void watchRuns_filter_onlyMatchingRunsLive_slowOneCutOff() {
+    try (Harness h =
+        new Harness(EngineConfig.builder().build(), H2RunStore.inMemory("w" + UUID.randomUUID()), 8)) {
+      CollectingStream blue = new CollectingStream();
+      CollectingStream stuck = new CollectingStream();
+      stuck.ready.set(false);
+      Watch watch =
+          h.orchestrator.watchRuns(new RunFilter(Set.of(), "", Map.of("team", "blue")), blue);
+      h.orchestrator.watchRuns(RunFilter.ALL, stuck);
+      h.agents.answer("gate", "ok");
+
+      String blueRun = h.start(PIPELINE).getRunId();
+      String redRun =
+          h.orchestrator
+              .startRun(
+                  StartRunRequest.newBuilder()
+                      .setWorkflow(WorkflowYaml.parse(PIPELINE.replace("blue", "red")))
+                      .build())
+              .run()
+              .getRunId();
+      h.awaitState(blueRun, RunState.RUN_STATE_COMPLETED);
+      h.awaitState(redRun, RunState.RUN_STATE_COMPLETED);
+
+      await().until(() -> blue.events.size() == h.store.get(blueRun).orElseThrow().getLastSequence());
+      assertThat(blue.events).extracting(RunEvent::getRunId).containsOnly(blueRun);
+      assertThat(blue.ended()).isFalse();
+      await().until(stuck::ended);
+      assertThat(stuck.error.get().reason()).isEqualTo("SLOW_SUBSCRIBER");
+      watch.cancel();
+    }
+  }
+}

@@ -41,6 +41,7 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/orca"
 	"google.golang.org/grpc/reflection"
 )
 
@@ -69,6 +70,7 @@ type Agent struct {
 	calls        *calls
 	registration *registration
 	tracer       *sdktrace.TracerProvider
+	load         orca.ServerMetricsRecorder
 
 	stopOnce sync.Once
 	stopped  chan struct{}
@@ -151,6 +153,10 @@ func (a *Agent) Start(config *Config) error {
 			grpc.ChainUnaryInterceptor(authz.unary), grpc.ChainStreamInterceptor(authz.stream))
 	}
 	a.calls = newCalls(config.MaxConcurrency)
+	// ORCA: every response's trailer carries this instance's load (utilization = calls in flight /
+	// MESHWORK_MAX_CONCURRENCY, and QPS), which clients' weighted_round_robin balancing reads.
+	a.load = orca.NewServerMetricsRecorder()
+	opts = append(opts, orca.CallMetricsServerOption(a.load))
 	card := a.Card()
 	skills := map[string]Skill{}
 	for _, s := range a.skills {
@@ -175,6 +181,7 @@ func (a *Agent) Start(config *Config) error {
 	}()
 	a.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	a.health.SetServingStatus(agentv1.AgentService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	go a.reportLoad()
 	mode := "mTLS as spiffe://" + config.TrustDomain + "/" + config.Identity()
 	if config.Insecure {
 		mode = "INSECURE plaintext dev mode"
@@ -201,6 +208,27 @@ func (a *Agent) Start(config *Config) error {
 	}
 	a.registration.start()
 	return nil
+}
+
+// reportLoad refreshes the ORCA load figures every second until the agent stops.
+func (a *Agent) reportLoad() {
+	ticker := time.NewTicker(time.Second)
+	defer ticker.Stop()
+	var lastServed int64
+	last := time.Now()
+	for {
+		select {
+		case <-a.stopped:
+			return
+		case now := <-ticker.C:
+			a.calls.mu.Lock()
+			served, inFlight := a.calls.served, a.calls.inFlight
+			a.calls.mu.Unlock()
+			a.load.SetQPS(float64(served-lastServed) / now.Sub(last).Seconds())
+			a.load.SetApplicationUtilization(float64(inFlight) / float64(a.calls.max))
+			lastServed, last = served, now
+		}
+	}
 }
 
 // Port is the bound port (useful when configured as 0).

@@ -151,6 +151,20 @@ func TestChunksProgressAndResult(t *testing.T) {
 	}
 }
 
+func TestResponsesCarryOrcaLoadReports(t *testing.T) {
+	certs := meshtest.Certs(t)
+	a := meshtest.StartAgent(t, testAgent(), certs, "", nil)
+	var trailer metadata.MD
+	_, err := client(t, certs, a, "client/dev").Invoke(context.Background(),
+		&agentv1.InvokeRequest{SkillId: "t.wait", Input: []*commonv1.Part{meshagent.Text("0s")}}, grpc.Trailer(&trailer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trailer.Get("endpoint-load-metrics-bin")) != 1 {
+		t.Fatalf("no ORCA load report in the trailer: %v", trailer)
+	}
+}
+
 func TestSaturatedAgentAnswersResourceExhaustedWithRetryInfo(t *testing.T) {
 	certs := meshtest.Certs(t)
 	a := meshtest.StartAgent(t, testAgent(), certs, "", map[string]string{"MAX_CONCURRENCY": "1"})

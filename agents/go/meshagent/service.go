@@ -12,6 +12,7 @@ import (
 	agentv1 "dev.meshwork/agents/go/gen/meshwork/agent/v1"
 	commonv1 "dev.meshwork/agents/go/gen/meshwork/common/v1"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/orca"
 )
 
 // calls counts AgentService calls in flight and refuses new ones while draining or saturated.
@@ -167,6 +168,9 @@ func (s *agentService) run(ctx context.Context, skill Skill, call *Call, input [
 			err = toStatus(ctx, ctx.Err(), what, s.log)
 		}
 	}()
+	// Asking for the call's ORCA recorder makes the response trailer carry this instance's load
+	// (handlers may add request costs to it with orca.CallMetricsRecorderFromContext).
+	orca.CallMetricsRecorderFromContext(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -35,7 +35,8 @@ public record CliEnvironment(Map<String, String> variables) {
 
   /** Whether {@value #DEBUG_VARIABLE} asks for stack traces. */
   public boolean debug() {
-    return get(DEBUG_VARIABLE).map(value -> value.equals("1") || value.equalsIgnoreCase("true"))
+    return get(DEBUG_VARIABLE)
+        .map(value -> value.equals("1") || value.equalsIgnoreCase("true"))
         .orElse(false);
   }
 }

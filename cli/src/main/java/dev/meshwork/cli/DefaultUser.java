@@ -53,10 +53,7 @@ public final class DefaultUser {
   /** A login name as an identity name: lower case, runs of other characters become one '-'. */
   public static String sanitize(String login) {
     String name =
-        login
-            .toLowerCase(Locale.ROOT)
-            .replaceAll("[^a-z0-9]+", "-")
-            .replaceAll("^-+", "");
+        login.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+", "");
     if (name.length() > 63) {
       name = name.substring(0, 63);
     }

@@ -46,8 +46,8 @@ public final class Meshctl {
   }
 
   /**
-   * The configured command line: commands get {@code environment}, errors are printed as one
-   * {@code meshctl: <message>} line with exit code 2 (usage) or 1 (failure).
+   * The configured command line: commands get {@code environment}, errors are printed as one {@code
+   * meshctl: <message>} line with exit code 2 (usage) or 1 (failure).
    */
   public static CommandLine commandLine(CliEnvironment environment) {
     return commandLine(environment, new MeshChannelFactory());

@@ -13,8 +13,17 @@ class CommandHelpTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "agents list", "agents watch", "workflow put", "workflow get", "workflow list",
-        "run start", "run get", "run watch", "run list", "run cancel", "run retry"
+        "agents list",
+        "agents watch",
+        "workflow put",
+        "workflow get",
+        "workflow list",
+        "run start",
+        "run get",
+        "run watch",
+        "run list",
+        "run cancel",
+        "run retry"
       })
   void help_everyRemoteCommand_printsUsageWithConnectionOptions(String command) {
     List<String> args = new ArrayList<>(List.of(command.split(" ")));
@@ -25,7 +34,7 @@ class CommandHelpTest {
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out())
         .startsWith("Usage: meshctl " + command)
-        .contains("--registry", "--orchestrator", "--cert-dir", "--identity", "--insecure",
-            "--timeout");
+        .contains(
+            "--registry", "--orchestrator", "--cert-dir", "--identity", "--insecure", "--timeout");
   }
 }

@@ -35,8 +35,7 @@ class DefaultUserTest {
   @Test
   void name_badMeshworkUser_throwsUsage() {
     assertThatThrownBy(() -> DefaultUser.name(env("MESHWORK_USER", "Bob Smith")))
-        .isInstanceOfSatisfying(
-            MeshctlException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+        .isInstanceOfSatisfying(MeshctlException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
         .hasMessageStartingWith("MESHWORK_USER: 'Bob Smith' (expected:");
   }
 

@@ -102,8 +102,11 @@ final class AgentsWatchCommand implements Callable<Integer> {
 
     @Override
     public void interrupted(String why, long revision) {
-      note("-- watch interrupted (" + why + "); resuming "
-          + (revision == 0 ? "with a new snapshot" : "from revision " + revision));
+      note(
+          "-- watch interrupted ("
+              + why
+              + "); resuming "
+              + (revision == 0 ? "with a new snapshot" : "from revision " + revision));
     }
 
     @Override

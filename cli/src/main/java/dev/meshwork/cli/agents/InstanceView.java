@@ -21,7 +21,14 @@ final class InstanceView {
   static Table table(List<AgentInstance> instances, Instant now) {
     Table table =
         new Table(
-            "INSTANCE", "AGENT", "VERSION", "SKILLS", "ENDPOINT", "HEALTH", "IN-FLIGHT", "UTIL",
+            "INSTANCE",
+            "AGENT",
+            "VERSION",
+            "SKILLS",
+            "ENDPOINT",
+            "HEALTH",
+            "IN-FLIGHT",
+            "UTIL",
             "LEASE LEFT");
     for (AgentInstance instance : instances) {
       table.row(

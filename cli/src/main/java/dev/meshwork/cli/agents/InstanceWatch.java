@@ -140,7 +140,10 @@ final class InstanceWatch {
 
   private Iterator<WatchAgentInstancesResponse> open(Context.CancellableContext context) {
     WatchAgentInstancesRequest request =
-        WatchAgentInstancesRequest.newBuilder().setFilter(filter).setAfterRevision(revision).build();
+        WatchAgentInstancesRequest.newBuilder()
+            .setFilter(filter)
+            .setAfterRevision(revision)
+            .build();
     Context previous = context.attach();
     try {
       return client.registryStreams().watchAgentInstances(request);

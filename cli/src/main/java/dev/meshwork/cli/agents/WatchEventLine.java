@@ -16,22 +16,41 @@ final class WatchEventLine {
   static String format(WatchAgentInstancesResponse event, Instant now) {
     AgentInstance instance = event.getInstance();
     String who =
-        instance.getInstanceId() + " " + instance.getCard().getName() + "@"
+        instance.getInstanceId()
+            + " "
+            + instance.getCard().getName()
+            + "@"
             + InstanceView.endpoint(instance.getEndpoint());
     String revision = " rev=" + event.getRevision();
     return switch (event.getType()) {
       case WATCH_EVENT_TYPE_ADDED ->
-          "+ ADDED " + who + " version=" + dash(instance.getCard().getVersion()) + " skills="
-              + dash(InstanceView.skills(instance)) + " health="
-              + InstanceView.health(instance.getHealth()) + revision;
+          "+ ADDED "
+              + who
+              + " version="
+              + dash(instance.getCard().getVersion())
+              + " skills="
+              + dash(InstanceView.skills(instance))
+              + " health="
+              + InstanceView.health(instance.getHealth())
+              + revision;
       case WATCH_EVENT_TYPE_UPDATED ->
-          "~ UPDATED " + who + " health=" + InstanceView.health(instance.getHealth())
-              + " in-flight=" + instance.getLoad().getInFlight() + " util="
-              + InstanceView.utilization(instance) + " lease-left="
-              + dash(InstanceView.leaseLeft(instance, now)) + revision;
+          "~ UPDATED "
+              + who
+              + " health="
+              + InstanceView.health(instance.getHealth())
+              + " in-flight="
+              + instance.getLoad().getInFlight()
+              + " util="
+              + InstanceView.utilization(instance)
+              + " lease-left="
+              + dash(InstanceView.leaseLeft(instance, now))
+              + revision;
       case WATCH_EVENT_TYPE_REMOVED ->
-          "- REMOVED (" + ProtoEnums.shortName(event.getRemovalReason(), "REMOVAL_REASON_") + ") "
-              + who + revision;
+          "- REMOVED ("
+              + ProtoEnums.shortName(event.getRemovalReason(), "REMOVAL_REASON_")
+              + ") "
+              + who
+              + revision;
       default -> "? " + event.getType() + " " + who + revision;
     };
   }

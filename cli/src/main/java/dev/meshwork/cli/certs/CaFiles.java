@@ -19,8 +19,12 @@ final class CaFiles {
   static DevCertificateAuthority load(CertDirectory dir) {
     if (!dir.hasCa()) {
       throw MeshctlException.usage(
-          "no CA in " + dir.root() + " (expected ca.crt and ca.key); run 'meshctl certs init"
-              + " --dir " + dir.root() + "' first");
+          "no CA in "
+              + dir.root()
+              + " (expected ca.crt and ca.key); run 'meshctl certs init"
+              + " --dir "
+              + dir.root()
+              + "' first");
     }
     try {
       return DevCertificateAuthority.load(dir);

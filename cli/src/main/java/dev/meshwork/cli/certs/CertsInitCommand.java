@@ -59,8 +59,10 @@ final class CertsInitCommand implements Callable<Integer> {
   @Option(
       names = "--trust-domain",
       paramLabel = "DOMAIN",
-      description = "Trust domain of a new CA (default: " + MeshIdentity.DEFAULT_TRUST_DOMAIN
-          + "); must match an existing CA unless --force.")
+      description =
+          "Trust domain of a new CA (default: "
+              + MeshIdentity.DEFAULT_TRUST_DOMAIN
+              + "); must match an existing CA unless --force.")
   private String trustDomain;
 
   @Option(
@@ -103,10 +105,20 @@ final class CertsInitCommand implements Callable<Integer> {
       Report.line(out, status, identity.kindAndName(), Report.files(dir, identity), note);
     }
     out.println();
-    out.println("Certificates for trust domain " + ca.trustDomain() + " are in " + dir.root()
-        + ". Try them with grpcurl (registry on port 7001):");
-    out.println("  grpcurl -cacert " + dir.caCert() + " -cert " + dir.certFile(client)
-        + " -key " + dir.keyFile(client) + " localhost:7001 list");
+    out.println(
+        "Certificates for trust domain "
+            + ca.trustDomain()
+            + " are in "
+            + dir.root()
+            + ". Try them with grpcurl (registry on port 7001):");
+    out.println(
+        "  grpcurl -cacert "
+            + dir.caCert()
+            + " -cert "
+            + dir.certFile(client)
+            + " -key "
+            + dir.keyFile(client)
+            + " localhost:7001 list");
     out.flush();
     return 0;
   }
@@ -115,8 +127,13 @@ final class CertsInitCommand implements Callable<Integer> {
     DevCertificateAuthority ca = CaFiles.load(dir);
     if (trustDomain != null && !trustDomain.equals(ca.trustDomain())) {
       throw MeshctlException.usage(
-          "the CA in " + dir.root() + " is for trust domain '" + ca.trustDomain() + "', not '"
-              + trustDomain + "' (pass --force to replace it and every certificate)");
+          "the CA in "
+              + dir.root()
+              + " is for trust domain '"
+              + ca.trustDomain()
+              + "', not '"
+              + trustDomain
+              + "' (pass --force to replace it and every certificate)");
     }
     Report.line(out, "kept", "CA", Report.caFiles(dir), "(trust domain " + ca.trustDomain() + ")");
     return ca;
@@ -125,7 +142,8 @@ final class CertsInitCommand implements Callable<Integer> {
   private DevCertificateAuthority newCa(CertDirectory dir, PrintWriter out) throws IOException {
     if (!force && CaFiles.isHalfPresent(dir)) {
       throw MeshctlException.usage(
-          dir.root() + " holds only one of ca.crt and ca.key; restore the other, or pass --force"
+          dir.root()
+              + " holds only one of ca.crt and ca.key; restore the other, or pass --force"
               + " to create a new CA");
     }
     String domain = trustDomain != null ? trustDomain : MeshIdentity.DEFAULT_TRUST_DOMAIN;

@@ -36,8 +36,7 @@ final class IdentityScan {
     return found;
   }
 
-  private static Optional<MeshIdentity> parse(
-      String trustDomain, String kind, String fileName) {
+  private static Optional<MeshIdentity> parse(String trustDomain, String kind, String fileName) {
     String name = fileName.substring(0, fileName.length() - SUFFIX.length());
     try {
       return Optional.of(new MeshIdentity(trustDomain, kind, name));

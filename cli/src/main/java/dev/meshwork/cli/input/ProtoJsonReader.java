@@ -67,8 +67,7 @@ public final class ProtoJsonReader {
     }
     if (!node.isObject()) {
       return Optional.of(
-          new Problem(
-              path, pointer, "expected a mapping (the fields of " + type.getName() + ")"));
+          new Problem(path, pointer, "expected a mapping (the fields of " + type.getName() + ")"));
     }
     Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
     while (fields.hasNext()) {
@@ -141,9 +140,7 @@ public final class ProtoJsonReader {
     try {
       PARSER.merge(JSON.writeValueAsString(node), DynamicMessage.newBuilder(type));
       return Optional.empty();
-    } catch (InvalidProtocolBufferException
-        | JsonProcessingException
-        | RuntimeException e) {
+    } catch (InvalidProtocolBufferException | JsonProcessingException | RuntimeException e) {
       return Optional.of(String.valueOf(e.getMessage()));
     }
   }

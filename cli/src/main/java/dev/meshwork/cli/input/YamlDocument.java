@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -71,7 +70,10 @@ public record YamlDocument(String source, JsonNode tree, Map<String, Integer> li
   private static String malformed(JacksonException e) {
     if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
       String context = yaml.getContext() == null ? "" : " (" + yaml.getContext() + ")";
-      return ":" + (yaml.getProblemMark().getLine() + 1) + ": malformed YAML: " + yaml.getProblem()
+      return ":"
+          + (yaml.getProblemMark().getLine() + 1)
+          + ": malformed YAML: "
+          + yaml.getProblem()
           + context;
     }
     String line = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();

@@ -16,8 +16,7 @@ import com.google.protobuf.util.JsonFormat;
 public final class ProtoJson {
 
   private static final JsonFormat.Printer PRETTY = JsonFormat.printer().preservingProtoFieldNames();
-  private static final JsonFormat.Printer COMPACT =
-      PRETTY.omittingInsignificantWhitespace();
+  private static final JsonFormat.Printer COMPACT = PRETTY.omittingInsignificantWhitespace();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final YAMLMapper YAML =
       YAMLMapper.builder()

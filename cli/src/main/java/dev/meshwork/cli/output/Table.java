@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A plain-text table: upper-case headers, left-aligned columns separated by two spaces, no
- * borders (the kubectl look, easy to read and to {@code awk}). Empty cells print as {@code -}.
+ * A plain-text table: upper-case headers, left-aligned columns separated by two spaces, no borders
+ * (the kubectl look, easy to read and to {@code awk}). Empty cells print as {@code -}.
  */
 public final class Table {
 

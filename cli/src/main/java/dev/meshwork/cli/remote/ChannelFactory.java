@@ -1,9 +1,9 @@
 package dev.meshwork.cli.remote;
 
 /**
- * Opens the channels meshctl's remote commands use. The real one ({@link MeshChannelFactory})
- * makes mTLS (or {@code --insecure} plaintext) channels with core's {@code MeshChannels}; tests pass
- * one that returns in-process channels.
+ * Opens the channels meshctl's remote commands use. The real one ({@link MeshChannelFactory}) makes
+ * mTLS (or {@code --insecure} plaintext) channels with core's {@code MeshChannels}; tests pass one
+ * that returns in-process channels.
  */
 @FunctionalInterface
 public interface ChannelFactory {

@@ -37,14 +37,16 @@ public final class ConnectionOptions {
   @Option(
       names = "--registry",
       paramLabel = "HOST:PORT",
-      description = "Registry address (default: $MESHWORK_REGISTRY, else " + DEFAULT_REGISTRY + ").")
+      description =
+          "Registry address (default: $MESHWORK_REGISTRY, else " + DEFAULT_REGISTRY + ").")
   private String registry;
 
   @Option(
       names = "--orchestrator",
       paramLabel = "HOST:PORT",
       description =
-          "Orchestrator address (default: $MESHWORK_ORCHESTRATOR, else " + DEFAULT_ORCHESTRATOR
+          "Orchestrator address (default: $MESHWORK_ORCHESTRATOR, else "
+              + DEFAULT_ORCHESTRATOR
               + ").")
   private String orchestrator;
 
@@ -92,8 +94,8 @@ public final class ConnectionOptions {
         address("--orchestrator", orchestrator, "MESHWORK_ORCHESTRATOR", DEFAULT_ORCHESTRATOR),
         certDirectory(),
         meshIdentity(),
-        insecure || environment.get("MESHWORK_INSECURE").map(ConnectionOptions::isTrue)
-            .orElse(false),
+        insecure
+            || environment.get("MESHWORK_INSECURE").map(ConnectionOptions::isTrue).orElse(false),
         timeout != null ? timeout : DEFAULT_TIMEOUT);
   }
 
@@ -132,7 +134,8 @@ public final class ConnectionOptions {
     String text =
         identity != null
             ? identity
-            : environment.get("MESHWORK_IDENTITY")
+            : environment
+                .get("MESHWORK_IDENTITY")
                 .orElseGet(() -> "client/" + DefaultUser.name(environment));
     try {
       return MeshIdentity.parseKindName(trustDomain, text);

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real {@link ChannelFactory}: channels made by core's {@link MeshChannels}, presenting the
- * certificate of {@link ConnectionSettings#identity()} from {@link ConnectionSettings#certDir()}, or
- * plaintext with {@code --insecure}.
+ * certificate of {@link ConnectionSettings#identity()} from {@link ConnectionSettings#certDir()},
+ * or plaintext with {@code --insecure}.
  */
 public final class MeshChannelFactory implements ChannelFactory {
 
@@ -51,13 +51,21 @@ public final class MeshChannelFactory implements ChannelFactory {
     if (!settings.insecure()) {
       if (!Files.isReadable(config.ca())) {
         throw MeshctlException.usage(
-            "no CA certificate " + config.ca() + " (run 'meshctl certs init', set --cert-dir, or"
+            "no CA certificate "
+                + config.ca()
+                + " (run 'meshctl certs init', set --cert-dir, or"
                 + " pass --insecure for a plaintext dev mesh)");
       }
       if (!Files.isReadable(config.cert()) || !Files.isReadable(config.key())) {
         throw MeshctlException.usage(
-            "no certificate for " + identity.kindAndName() + " in " + dir.root() + " (issue it"
-                + " with 'meshctl certs issue " + identity.kindAndName() + "', or pick another"
+            "no certificate for "
+                + identity.kindAndName()
+                + " in "
+                + dir.root()
+                + " (issue it"
+                + " with 'meshctl certs issue "
+                + identity.kindAndName()
+                + "', or pick another"
                 + " with --identity / $MESHWORK_USER)");
       }
     }

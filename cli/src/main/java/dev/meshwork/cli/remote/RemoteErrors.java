@@ -34,21 +34,32 @@ public final class RemoteErrors {
     if (code == Status.Code.UNAVAILABLE && !fromServer) {
       SSLException tls = tlsCause(e);
       if (tls != null) {
-        return "TLS handshake with " + where + " failed: " + tls.getMessage() + " (check"
+        return "TLS handshake with "
+            + where
+            + " failed: "
+            + tls.getMessage()
+            + " (check"
             + " --cert-dir and --identity, or pass --insecure for a plaintext dev mesh)";
       }
       return "cannot reach " + where + " (is it running? ./mesh up)";
     }
     if (code == Status.Code.DEADLINE_EXCEEDED && !fromServer) {
-      return "DEADLINE_EXCEEDED: no answer from " + where + " within "
-          + seconds(settings.timeout()) + " (raise --timeout)";
+      return "DEADLINE_EXCEEDED: no answer from "
+          + where
+          + " within "
+          + seconds(settings.timeout())
+          + " (raise --timeout)";
     }
     MeshException error = GrpcErrors.fromStatusException(e);
     StringBuilder message = new StringBuilder(error.code().name()).append(": ");
     if (error.code() == ErrorCode.INVALID_ARGUMENT && !error.violations().isEmpty()) {
       int count = error.violations().size();
-      message.append("the ").append(server.displayName()).append(" rejected the request (")
-          .append(count).append(count == 1 ? " field violation)" : " field violations)");
+      message
+          .append("the ")
+          .append(server.displayName())
+          .append(" rejected the request (")
+          .append(count)
+          .append(count == 1 ? " field violation)" : " field violations)");
     } else {
       message.append(error.getMessage());
       if (!error.reason().equals(error.code().name())) {
@@ -57,7 +68,8 @@ public final class RemoteErrors {
     }
     error.retryAfter().ifPresent(d -> message.append(" (retry in ").append(seconds(d)).append(')'));
     if (error.code() == ErrorCode.PERMISSION_DENIED || error.code() == ErrorCode.UNAUTHENTICATED) {
-      message.append(" (calling as ")
+      message
+          .append(" (calling as ")
           .append(settings.insecure() ? "nobody: --insecure" : settings.identity().kindAndName())
           .append(')');
     }

@@ -22,10 +22,14 @@ final class ProgressPrinter implements RunFollower.Listener {
 
   @Override
   public void event(RunEvent event) {
-    progress.line(event).filter(line -> !quiet).ifPresent(line -> {
-      out.println(line);
-      out.flush();
-    });
+    progress
+        .line(event)
+        .filter(line -> !quiet)
+        .ifPresent(
+            line -> {
+              out.println(line);
+              out.flush();
+            });
   }
 
   @Override

@@ -41,9 +41,14 @@ final class RunCancelCommand implements Callable<Integer> {
     if (RunStates.isTerminal(run.getState())) {
       out.println(RunReport.summary(run));
     } else {
-      out.println("run " + run.getRunId() + " cancel requested (now "
-          + RunStates.name(run.getState()) + "; follow it with: meshctl run watch "
-          + run.getRunId() + ")");
+      out.println(
+          "run "
+              + run.getRunId()
+              + " cancel requested (now "
+              + RunStates.name(run.getState())
+              + "; follow it with: meshctl run watch "
+              + run.getRunId()
+              + ")");
     }
     out.flush();
     return 0;

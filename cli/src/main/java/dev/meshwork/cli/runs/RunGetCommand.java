@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Show a run: state, each step (state, attempts, agent instance, duration, error), the",
       "result, and the trace (with a link to Jaeger: $MESHWORK_JAEGER_URL, default "
-          + JaegerLinks.DEFAULT_URL + ")."
+          + JaegerLinks.DEFAULT_URL
+          + ")."
     })
 final class RunGetCommand implements Callable<Integer> {
 

@@ -86,7 +86,10 @@ final class RunListCommand implements Callable<Integer> {
       String token = "";
       do {
         ListRunsRequest page =
-            request.setPageSize(Math.min(MAX_PAGE, limit - runs.size())).setPageToken(token).build();
+            request
+                .setPageSize(Math.min(MAX_PAGE, limit - runs.size()))
+                .setPageToken(token)
+                .build();
         ListRunsResponse response = client.orchestrator(stub -> stub.listRuns(page));
         runs.addAll(response.getRunsList());
         token = response.getNextPageToken();
@@ -127,8 +130,8 @@ final class RunListCommand implements Callable<Integer> {
   private static String steps(Run run) {
     long finished =
         run.getStepsList().stream()
-            .filter(s -> !StepKey.of(run.getWorkflow(), s.getStepId(), s.getItemIndex())
-                .isElement())
+            .filter(
+                s -> !StepKey.of(run.getWorkflow(), s.getStepId(), s.getItemIndex()).isElement())
             .map(StepRun::getState)
             .filter(RunStates::isFinished)
             .count();

@@ -15,8 +15,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Turns a run's events into progress lines, keeping the count of finished steps and when each
- * step started:
+ * Turns a run's events into progress lines, keeping the count of finished steps and when each step
+ * started:
  *
  * <pre>
  * [2/5] summarize WORKING (attempt 1)
@@ -53,7 +53,13 @@ final class RunProgress {
   String header() {
     int steps = workflow.getStepsCount();
     String version = workflow.getVersion() > 0 ? " v" + workflow.getVersion() : "";
-    return "run " + runId + ": workflow " + name() + version + ", " + steps
+    return "run "
+        + runId
+        + ": workflow "
+        + name()
+        + version
+        + ", "
+        + steps
         + (steps == 1 ? " step" : " steps");
   }
 
@@ -66,7 +72,11 @@ final class RunProgress {
           case RUN_EVENT_TYPE_RUN_STARTED -> "run " + runId + " WORKING";
           case RUN_EVENT_TYPE_RUN_COMPLETED -> "run " + runId + " COMPLETED" + took(event);
           case RUN_EVENT_TYPE_RUN_FAILED ->
-              "run " + runId + " " + RunStates.name(event.getRunState()) + took(event)
+              "run "
+                  + runId
+                  + " "
+                  + RunStates.name(event.getRunState())
+                  + took(event)
                   + suffix(": ", error.isEmpty() ? event.getMessage() : error);
           case RUN_EVENT_TYPE_RUN_CANCELED ->
               "run " + runId + " CANCELED" + took(event) + suffix(": ", event.getMessage());
@@ -79,23 +89,41 @@ final class RunProgress {
             if (!key.isElement()) {
               finished.remove(key.stepId());
             }
-            yield counter() + key + " WORKING (attempt " + Math.max(1, event.getAttempt())
-                + suffix(", agent ", event.getAgentInstance()) + ")";
+            yield counter()
+                + key
+                + " WORKING (attempt "
+                + Math.max(1, event.getAttempt())
+                + suffix(", agent ", event.getAgentInstance())
+                + ")";
           }
           case RUN_EVENT_TYPE_STEP_RETRYING ->
-              counter() + key + " retrying: attempt " + event.getAttempt() + " failed"
+              counter()
+                  + key
+                  + " retrying: attempt "
+                  + event.getAttempt()
+                  + " failed"
                   + suffix(": ", error.isEmpty() ? event.getMessage() : error);
           case RUN_EVENT_TYPE_STEP_COMPLETED ->
-              finish(key) + " COMPLETED (" + elapsed(key, event)
-                  + suffix(", agent ", event.getAgentInstance()) + ")";
+              finish(key)
+                  + " COMPLETED ("
+                  + elapsed(key, event)
+                  + suffix(", agent ", event.getAgentInstance())
+                  + ")";
           case RUN_EVENT_TYPE_STEP_FAILED ->
-              finish(key) + " FAILED after " + attempts(event) + " (" + elapsed(key, event) + ")"
+              finish(key)
+                  + " FAILED after "
+                  + attempts(event)
+                  + " ("
+                  + elapsed(key, event)
+                  + ")"
                   + suffix(": ", error.isEmpty() ? event.getMessage() : error);
           case RUN_EVENT_TYPE_STEP_SKIPPED ->
               finish(key) + " SKIPPED" + suffix(" (", event.getMessage(), ")");
           case RUN_EVENT_TYPE_STEP_CANCELED -> finish(key) + " CANCELED";
           case RUN_EVENT_TYPE_STEP_COMPENSATED ->
-              counter() + key + (error.isEmpty() ? " COMPENSATED" : " compensation FAILED: " + error);
+              counter()
+                  + key
+                  + (error.isEmpty() ? " COMPENSATED" : " compensation FAILED: " + error);
           default -> null;
         });
   }

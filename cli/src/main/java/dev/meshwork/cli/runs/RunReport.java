@@ -42,8 +42,10 @@ final class RunReport {
       field(
           out,
           "ended",
-          HumanFormat.time(run.getEndTime()) + " ("
-              + HumanFormat.between(run.getCreateTime(), run.getEndTime()) + ")");
+          HumanFormat.time(run.getEndTime())
+              + " ("
+              + HumanFormat.between(run.getCreateTime(), run.getEndTime())
+              + ")");
     } else if (HumanFormat.isSet(run.getDeadline())) {
       field(out, "deadline", HumanFormat.time(run.getDeadline()));
     }
@@ -72,8 +74,12 @@ final class RunReport {
   static String summary(Run run) {
     String took = HumanFormat.between(run.getCreateTime(), run.getEndTime());
     String error = RunStates.describe(run.getError());
-    return "run " + run.getRunId() + " " + RunStates.name(run.getState())
-        + (took.isEmpty() ? "" : " in " + took) + (error.isEmpty() ? "" : ": " + error);
+    return "run "
+        + run.getRunId()
+        + " "
+        + RunStates.name(run.getState())
+        + (took.isEmpty() ? "" : " in " + took)
+        + (error.isEmpty() ? "" : ": " + error);
   }
 
   /** What follows a followed run's last progress line: its outputs and its trace. */
@@ -122,8 +128,9 @@ final class RunReport {
     }
     return run.getStepsList().stream()
         .filter(step -> step.getState() == StepState.STEP_STATE_COMPLETED)
-        .filter(step -> !StepKey.of(run.getWorkflow(), step.getStepId(), step.getItemIndex())
-            .isElement())
+        .filter(
+            step ->
+                !StepKey.of(run.getWorkflow(), step.getStepId(), step.getItemIndex()).isElement())
         .filter(step -> !dependedOn.contains(step.getStepId()))
         .filter(step -> step.getOutputCount() > 0)
         .toList();
@@ -131,8 +138,9 @@ final class RunReport {
 
   private static String labels(Map<String, String> labels) {
     StringBuilder text = new StringBuilder();
-    new TreeMap<>(labels).forEach((k, v) -> text.append(text.length() == 0 ? "" : ",")
-        .append(k).append('=').append(v));
+    new TreeMap<>(labels)
+        .forEach(
+            (k, v) -> text.append(text.length() == 0 ? "" : ",").append(k).append('=').append(v));
     return text.toString();
   }
 

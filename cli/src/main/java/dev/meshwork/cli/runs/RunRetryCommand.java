@@ -1,7 +1,7 @@
 package dev.meshwork.cli.runs;
 
-import dev.meshwork.api.orchestrator.v1.Run;
 import dev.meshwork.api.orchestrator.v1.RetryRunRequest;
+import dev.meshwork.api.orchestrator.v1.Run;
 import dev.meshwork.cli.remote.ConnectionOptions;
 import dev.meshwork.cli.remote.MeshClient;
 import java.io.PrintWriter;
@@ -33,9 +33,16 @@ final class RunRetryCommand implements Callable<Integer> {
       run = client.orchestrator(stub -> stub.retryRun(request)).getRun();
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.println("run " + run.getRunId() + " retried (now " + RunStates.name(run.getState())
-        + "; follow it with: meshctl run watch " + run.getRunId() + " --after "
-        + run.getLastSequence() + ")");
+    out.println(
+        "run "
+            + run.getRunId()
+            + " retried (now "
+            + RunStates.name(run.getState())
+            + "; follow it with: meshctl run watch "
+            + run.getRunId()
+            + " --after "
+            + run.getLastSequence()
+            + ")");
     out.flush();
     return 0;
   }

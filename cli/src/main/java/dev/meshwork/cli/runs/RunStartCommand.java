@@ -130,8 +130,14 @@ final class RunStartCommand implements Callable<Integer> {
       StartRunResponse response = client.orchestrator(stub -> stub.startRun(request));
       Run run = response.getRun();
       if (response.getExisting()) {
-        err.println("run " + run.getRunId() + " already exists for idempotency key '"
-            + idempotencyKey + "' (" + RunStates.name(run.getState()) + ")");
+        err.println(
+            "run "
+                + run.getRunId()
+                + " already exists for idempotency key '"
+                + idempotencyKey
+                + "' ("
+                + RunStates.name(run.getState())
+                + ")");
         err.flush();
       }
       if (follow == null) {
@@ -168,7 +174,8 @@ final class RunStartCommand implements Callable<Integer> {
       request.setWorkflowName(source.name);
     }
     if (input != null) {
-      request.setInput(input.json != null ? RunInput.inline(input.json) : RunInput.file(input.file));
+      request.setInput(
+          input.json != null ? RunInput.inline(input.json) : RunInput.file(input.file));
     }
     if (idempotencyKey != null) {
       request.setIdempotencyKey(idempotencyKey);

@@ -30,10 +30,13 @@ final class WorkflowGetCommand implements Callable<Integer> {
   private String name;
 
   /**
-   * Declared here because {@code --version} (below) displaces the inherited {@code -h, --help,
-   * -V, --version} standard options on this command.
+   * Declared here because {@code --version} (below) displaces the inherited {@code -h, --help, -V,
+   * --version} standard options on this command.
    */
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help and exit.")
   private boolean help;
 
   @Option(

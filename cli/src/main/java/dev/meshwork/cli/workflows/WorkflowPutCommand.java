@@ -36,8 +36,13 @@ final class WorkflowPutCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println(
-        "workflow " + stored.getName() + " version " + stored.getVersion() + " stored ("
-            + stored.getStepsCount() + (stored.getStepsCount() == 1 ? " step)" : " steps)"));
+        "workflow "
+            + stored.getName()
+            + " version "
+            + stored.getVersion()
+            + " stored ("
+            + stored.getStepsCount()
+            + (stored.getStepsCount() == 1 ? " step)" : " steps)"));
     out.flush();
     return 0;
   }

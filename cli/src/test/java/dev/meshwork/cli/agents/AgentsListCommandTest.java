@@ -41,8 +41,7 @@ class AgentsListCommandTest {
     assertThat(run.exitCode()).as(run.err()).isZero();
     List<String> lines = run.out().lines().toList();
     assertThat(lines.get(0))
-        .matches(
-            "INSTANCE +AGENT +VERSION +SKILLS +ENDPOINT +HEALTH +IN-FLIGHT +UTIL +LEASE LEFT");
+        .matches("INSTANCE +AGENT +VERSION +SKILLS +ENDPOINT +HEALTH +IN-FLIGHT +UTIL +LEASE LEFT");
     assertThat(lines.get(1))
         .matches(
             "i-1 +text +1\\.2\\.0 +text\\.summarize,text\\.keywords +127\\.0\\.0\\.1:7101"
@@ -71,8 +70,18 @@ class AgentsListCommandTest {
   void list_filters_sentToRegistry() {
     MeshctlRun run =
         mesh.meshctl(
-            "agents", "list", "--skill", "text.summarize", "--agent", "text", "--label",
-            "zone=eu", "--label", "tier=gold", "--health", "not_serving");
+            "agents",
+            "list",
+            "--skill",
+            "text.summarize",
+            "--agent",
+            "text",
+            "--label",
+            "zone=eu",
+            "--label",
+            "tier=gold",
+            "--health",
+            "not_serving");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     ListAgentInstancesRequest request = mesh.registry().listRequests().get(0);
@@ -114,8 +123,7 @@ class AgentsListCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err())
-        .isEqualTo(
-            "meshctl: --health: 'sick' (expected one of: SERVING, NOT_SERVING, DRAINING)\n");
+        .isEqualTo("meshctl: --health: 'sick' (expected one of: SERVING, NOT_SERVING, DRAINING)\n");
   }
 
   @Test

@@ -54,7 +54,8 @@ class AgentsWatchCommandTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> mesh.registry().openWatchCount() == 1);
     mesh.registry().push(watchEvent(WatchEventType.WATCH_EVENT_TYPE_ADDED, DATA, 5));
     AgentInstance busy =
-        TEXT.toBuilder().setHealth(HealthState.HEALTH_STATE_DRAINING)
+        TEXT.toBuilder()
+            .setHealth(HealthState.HEALTH_STATE_DRAINING)
             .setLoad(TEXT.getLoad().toBuilder().setInFlight(7))
             .build();
     mesh.registry().push(watchEvent(WatchEventType.WATCH_EVENT_TYPE_UPDATED, busy, 6));
@@ -107,7 +108,8 @@ class AgentsWatchCommandTest {
             "- REMOVED (DEREGISTERED) i-2 data@127.0.0.1:7102 rev=6",
             "- REMOVED (EXPIRED) i-1 text@127.0.0.1:7101 rev=7");
     assertThat(run.err())
-        .contains("-- watch interrupted (UNAVAILABLE: registry restarting); resuming from revision 5")
+        .contains(
+            "-- watch interrupted (UNAVAILABLE: registry restarting); resuming from revision 5")
         .contains("-- caught up at revision 6");
   }
 
@@ -116,8 +118,7 @@ class AgentsWatchCommandTest {
     mesh.registry()
         .thenWatch(
             StreamScript.failing(
-                List.of(),
-                Status.OUT_OF_RANGE.withDescription("revision 2 compacted")))
+                List.of(), Status.OUT_OF_RANGE.withDescription("revision 2 compacted")))
         .thenWatch(
             StreamScript.completing(
                 List.of(
@@ -131,8 +132,8 @@ class AgentsWatchCommandTest {
     assertThat(mesh.registry().watchRequests())
         .extracting(WatchAgentInstancesRequest::getAfterRevision)
         .containsExactly(2L, 0L);
-    assertThat(run.err()).contains("-- the registry no longer holds revision 2; taking a new"
-        + " snapshot");
+    assertThat(run.err())
+        .contains("-- the registry no longer holds revision 2; taking a new" + " snapshot");
     assertThat(run.out()).contains("i-1 ").contains("+ ADDED i-2 ");
   }
 
@@ -144,8 +145,8 @@ class AgentsWatchCommandTest {
                 List.of(synced(1), watchEvent(WatchEventType.WATCH_EVENT_TYPE_ADDED, TEXT, 2))));
 
     MeshctlRun run =
-        mesh.meshctl("agents", "watch", "--skill", "text.summarize", "--label", "zone=eu",
-            "--count", "1");
+        mesh.meshctl(
+            "agents", "watch", "--skill", "text.summarize", "--label", "zone=eu", "--count", "1");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     WatchAgentInstancesRequest request = mesh.registry().watchRequests().get(0);

@@ -59,8 +59,13 @@ class CertsInitCommandTest {
     assertThat(run.out().lines().filter(line -> line.startsWith("created "))).hasSize(11);
     assertThat(run.out())
         .contains(
-            "grpcurl -cacert " + dir.caCert() + " -cert " + tmp.resolve("certs/client/alice.crt")
-                + " -key " + tmp.resolve("certs/client/alice.key") + " localhost:7001 list");
+            "grpcurl -cacert "
+                + dir.caCert()
+                + " -cert "
+                + tmp.resolve("certs/client/alice.crt")
+                + " -key "
+                + tmp.resolve("certs/client/alice.key")
+                + " localhost:7001 list");
   }
 
   @Test
@@ -136,7 +141,9 @@ class CertsInitCommandTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err())
         .isEqualTo(
-            "meshctl: the CA in " + tmp.resolve("certs") + " is for trust domain"
+            "meshctl: the CA in "
+                + tmp.resolve("certs")
+                + " is for trust domain"
                 + " 'meshwork.local', not 'example.org' (pass --force to replace it and every"
                 + " certificate)\n");
   }
@@ -225,7 +232,8 @@ class CertsInitCommandTest {
   }
 
   private static BigInteger serialOf(CertDirectory dir, String kindAndName) throws Exception {
-    return dir.read(MeshIdentity.parseKindName("meshwork.local", kindAndName)).cert()
+    return dir.read(MeshIdentity.parseKindName("meshwork.local", kindAndName))
+        .cert()
         .getSerialNumber();
   }
 }

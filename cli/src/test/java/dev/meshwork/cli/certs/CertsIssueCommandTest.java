@@ -103,8 +103,12 @@ class CertsIssueCommandTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err())
         .isEqualTo(
-            "meshctl: no CA in " + empty + " (expected ca.crt and ca.key); run 'meshctl certs"
-                + " init --dir " + empty + "' first\n");
+            "meshctl: no CA in "
+                + empty
+                + " (expected ca.crt and ca.key); run 'meshctl certs"
+                + " init --dir "
+                + empty
+                + "' first\n");
   }
 
   @Test

@@ -31,8 +31,9 @@ class ProtoJsonReaderTest {
             """);
 
     assertThat(spec.getTimeout().getSeconds()).isEqualTo(60);
-    assertThat(spec.getSteps(0).getInput().getStructValue().getFieldsOrThrow("url")
-        .getStringValue()).isEqualTo("{{ input.url }}");
+    assertThat(
+            spec.getSteps(0).getInput().getStructValue().getFieldsOrThrow("url").getStringValue())
+        .isEqualTo("{{ input.url }}");
     assertThat(spec.getSteps(1).getDependsOnList()).containsExactly("fetch");
     assertThat(spec.getSteps(1).getRetry().getInitialBackoff().getNanos()).isEqualTo(100_000_000);
     assertThat(spec.getSteps(1).getOnFailure()).isEqualTo(FailureAction.FAILURE_ACTION_FALLBACK);
@@ -40,18 +41,24 @@ class ProtoJsonReaderTest {
 
   @Test
   void merge_camelCaseNames_accepted() {
-    assertThat(read("name: a\nsteps: [{id: x, skill: s, dependsOn: [y]}]\n").getSteps(0)
-        .getDependsOnList()).containsExactly("y");
+    assertThat(
+            read("name: a\nsteps: [{id: x, skill: s, dependsOn: [y]}]\n")
+                .getSteps(0)
+                .getDependsOnList())
+        .containsExactly("y");
   }
 
   @Test
   void merge_unknownNestedField_namesPathAndLine() {
     assertThatThrownBy(
-            () -> read("name: a\nsteps:\n  - id: x\n    skill: s\n  - id: y\n    retry:\n"
-                + "      max_attempt: 3\n"))
+            () ->
+                read(
+                    "name: a\nsteps:\n  - id: x\n    skill: s\n  - id: y\n    retry:\n"
+                        + "      max_attempt: 3\n"))
         .isInstanceOf(MeshctlException.class)
-        .hasMessageStartingWith("wf.yaml:7: steps[1].retry.max_attempt: unknown field"
-            + " (RetryPolicy has: max_attempts,");
+        .hasMessageStartingWith(
+            "wf.yaml:7: steps[1].retry.max_attempt: unknown field"
+                + " (RetryPolicy has: max_attempts,");
   }
 
   @Test

@@ -37,7 +37,8 @@ class ConnectionOptionsTest {
     assertThat(settings.registry()).isEqualTo("localhost:7001");
     assertThat(settings.orchestrator()).isEqualTo("localhost:7002");
     assertThat(settings.certDir().root()).isEqualTo(Path.of(".data/certs"));
-    assertThat(settings.identity()).isEqualTo(new MeshIdentity("meshwork.local", "client", "alice"));
+    assertThat(settings.identity())
+        .isEqualTo(new MeshIdentity("meshwork.local", "client", "alice"));
     assertThat(settings.insecure()).isFalse();
     assertThat(settings.timeout()).isEqualTo(Duration.ofSeconds(10));
   }
@@ -67,8 +68,16 @@ class ConnectionOptionsTest {
         .env("MESHWORK_IDENTITY", "client/carol");
 
     mesh.meshctl(
-        "agents", "list", "--registry", "reg:9", "--cert-dir", tmp.toString(), "--identity",
-        "agent/text", "--timeout", "1500ms");
+        "agents",
+        "list",
+        "--registry",
+        "reg:9",
+        "--cert-dir",
+        tmp.toString(),
+        "--identity",
+        "agent/text",
+        "--timeout",
+        "1500ms");
 
     ConnectionSettings settings = mesh.channels().opened().get(0);
     assertThat(settings.registry()).isEqualTo("reg:9");
@@ -94,7 +103,9 @@ class ConnectionOptionsTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err())
         .isEqualTo(
-            "meshctl: no CA certificate " + tmp.resolve("ca.crt") + " (run 'meshctl certs init',"
+            "meshctl: no CA certificate "
+                + tmp.resolve("ca.crt")
+                + " (run 'meshctl certs init',"
                 + " set --cert-dir, or pass --insecure for a plaintext dev mesh)\n");
   }
 
@@ -110,7 +121,9 @@ class ConnectionOptionsTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err())
         .isEqualTo(
-            "meshctl: no certificate for client/zed in " + tmp + " (issue it with 'meshctl certs"
+            "meshctl: no certificate for client/zed in "
+                + tmp
+                + " (issue it with 'meshctl certs"
                 + " issue client/zed', or pick another with --identity / $MESHWORK_USER)\n");
   }
 
@@ -118,12 +131,19 @@ class ConnectionOptionsTest {
   void connect_realChannelNothingListening_cannotReach() {
     MeshctlRun run =
         MeshctlRun.run(
-            Map.of(), "agents", "list", "--insecure", "--registry", "127.0.0.1:1", "--timeout",
+            Map.of(),
+            "agents",
+            "list",
+            "--insecure",
+            "--registry",
+            "127.0.0.1:1",
+            "--timeout",
             "30s");
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err())
-        .isEqualTo("meshctl: cannot reach the registry at 127.0.0.1:1 (is it running? ./mesh up)\n");
+        .isEqualTo(
+            "meshctl: cannot reach the registry at 127.0.0.1:1 (is it running? ./mesh up)\n");
   }
 
   @Test
@@ -134,8 +154,14 @@ class ConnectionOptionsTest {
 
     MeshctlRun run =
         MeshctlRun.run(
-            Map.of("USER", "alice", "MESHWORK_CERT_DIR", tmp.toString()), "run", "get", "r-1",
-            "--orchestrator", "127.0.0.1:1", "--timeout", "30s");
+            Map.of("USER", "alice", "MESHWORK_CERT_DIR", tmp.toString()),
+            "run",
+            "get",
+            "r-1",
+            "--orchestrator",
+            "127.0.0.1:1",
+            "--timeout",
+            "30s");
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err())

@@ -33,18 +33,21 @@ class MeshctlOverMtlsTest {
 
   @BeforeEach
   void start() {
-    MeshctlRun init = MeshctlRun.run(Map.of("USER", "alice"), "certs", "init", "--dir",
-        tmp.toString());
+    MeshctlRun init =
+        MeshctlRun.run(Map.of("USER", "alice"), "certs", "init", "--dir", tmp.toString());
     assertThat(init.exitCode()).as(init.err()).isZero();
     CertDirectory dir = new CertDirectory(tmp);
     MeshIdentity registry = new MeshIdentity("meshwork.local", "registry", "registry");
     TlsConfig tls =
         new TlsConfig(
-            false, registry, dir.certFile(registry), dir.keyFile(registry), dir.caCert(),
+            false,
+            registry,
+            dir.certFile(registry),
+            dir.keyFile(registry),
+            dir.caCert(),
             Duration.ofMinutes(1));
     server =
-        MeshServer.builder(
-                new ServerConfig("127.0.0.1", 0, Duration.ZERO, Optional.empty(), tls))
+        MeshServer.builder(new ServerConfig("127.0.0.1", 0, Duration.ZERO, Optional.empty(), tls))
             .addService(new FakeRegistry().add(instance("i-1", "text", 7101, "text.summarize")))
             .policy(
                 AuthorizationPolicy.builder()
@@ -52,8 +55,14 @@ class MeshctlOverMtlsTest {
                     .build())
             .build()
             .start();
-    env = Map.of("USER", "alice", "MESHWORK_CERT_DIR", tmp.toString(),
-        "MESHWORK_REGISTRY", "127.0.0.1:" + server.port());
+    env =
+        Map.of(
+            "USER",
+            "alice",
+            "MESHWORK_CERT_DIR",
+            tmp.toString(),
+            "MESHWORK_REGISTRY",
+            "127.0.0.1:" + server.port());
   }
 
   @AfterEach
@@ -87,7 +96,8 @@ class MeshctlOverMtlsTest {
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err())
         .isEqualTo(
-            "meshctl: cannot reach the registry at 127.0.0.1:" + server.port()
+            "meshctl: cannot reach the registry at 127.0.0.1:"
+                + server.port()
                 + " (is it running? ./mesh up)\n");
   }
 }

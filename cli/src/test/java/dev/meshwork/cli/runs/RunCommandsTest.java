@@ -62,8 +62,8 @@ class RunCommandsTest {
 
     MeshctlRun run = mesh.meshctl("run", "get", "r-42");
 
-    assertThat(run.out()).endsWith("output (report):\n  Meshwork is a gRPC mesh.\n"
-        + "  It runs workflows.\n");
+    assertThat(run.out())
+        .endsWith("output (report):\n  Meshwork is a gRPC mesh.\n" + "  It runs workflows.\n");
   }
 
   @Test
@@ -90,13 +90,21 @@ class RunCommandsTest {
   void list_filtersAndLimit_pagesUntilLimit() {
     mesh.orchestrator().maxPageSize(2);
     for (int i = 1; i <= 5; i++) {
-      mesh.orchestrator()
-          .put(RunStory.completed().toBuilder().setRunId("r-" + i).build());
+      mesh.orchestrator().put(RunStory.completed().toBuilder().setRunId("r-" + i).build());
     }
 
     MeshctlRun run =
-        mesh.meshctl("run", "list", "--state", "completed", "--state", "FAILED", "--workflow",
-            "review", "--limit", "3");
+        mesh.meshctl(
+            "run",
+            "list",
+            "--state",
+            "completed",
+            "--state",
+            "FAILED",
+            "--workflow",
+            "review",
+            "--limit",
+            "3");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out().lines())
@@ -143,8 +151,9 @@ class RunCommandsTest {
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out())
-        .isEqualTo("run r-42 retried (now WORKING; follow it with: meshctl run watch r-42"
-            + " --after 8)\n");
+        .isEqualTo(
+            "run r-42 retried (now WORKING; follow it with: meshctl run watch r-42"
+                + " --after 8)\n");
   }
 
   @Test

@@ -51,14 +51,24 @@ class RunProgressTest {
   void line_forEachElements_labelledByIndexAndNotCounted() {
     var workflow =
         RunStory.REVIEW.toBuilder()
-            .setSteps(1, Step.newBuilder().setId("summarize").setSkill("text.summarize")
-                .setForEach("steps.fetch.output.pages"))
+            .setSteps(
+                1,
+                Step.newBuilder()
+                    .setId("summarize")
+                    .setSkill("text.summarize")
+                    .setForEach("steps.fetch.output.pages"))
             .build();
     RunProgress progress =
         new RunProgress(RunStory.submitted().toBuilder().setWorkflow(workflow).build());
     RunEvent element =
-        Protos.step("r-42", 5, RunEventType.RUN_EVENT_TYPE_STEP_COMPLETED, "summarize",
-                StepState.STEP_STATE_COMPLETED, 600).toBuilder()
+        Protos.step(
+                "r-42",
+                5,
+                RunEventType.RUN_EVENT_TYPE_STEP_COMPLETED,
+                "summarize",
+                StepState.STEP_STATE_COMPLETED,
+                600)
+            .toBuilder()
             .setItemIndex(2)
             .build();
 
@@ -69,8 +79,13 @@ class RunProgressTest {
   @Test
   void line_submitted_printsNothing() {
     RunEvent submitted =
-        Protos.event("r-42", 1, RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED,
-            RunState.RUN_STATE_SUBMITTED, 0).build();
+        Protos.event(
+                "r-42",
+                1,
+                RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED,
+                RunState.RUN_STATE_SUBMITTED,
+                0)
+            .build();
 
     assertThat(new RunProgress(RunStory.submitted()).line(submitted)).isEqualTo(Optional.empty());
   }

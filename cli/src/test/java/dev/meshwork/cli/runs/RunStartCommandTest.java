@@ -8,7 +8,6 @@ import dev.meshwork.cli.MeshctlRun;
 import dev.meshwork.cli.testing.FakeMesh;
 import dev.meshwork.cli.testing.RunStory;
 import dev.meshwork.cli.testing.StreamScript;
-import dev.meshwork.core.FieldViolation;
 import dev.meshwork.core.MeshException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,9 +40,22 @@ class RunStartCommandTest {
   void start_storedWorkflow_printsRunIdAndSendsEveryOption() {
     MeshctlRun run =
         mesh.meshctl(
-            "run", "start", "--workflow", "review", "--input", "{\"url\": \"https://x.dev\"}",
-            "--idempotency-key", "k-1", "--run-timeout", "90s", "--priority", "5", "--label",
-            "team=docs", "--label", "env=dev");
+            "run",
+            "start",
+            "--workflow",
+            "review",
+            "--input",
+            "{\"url\": \"https://x.dev\"}",
+            "--idempotency-key",
+            "k-1",
+            "--run-timeout",
+            "90s",
+            "--priority",
+            "5",
+            "--label",
+            "team=docs",
+            "--label",
+            "env=dev");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).isEqualTo("r-42\n");
@@ -61,8 +73,7 @@ class RunStartCommandTest {
   void start_file_sendsInlineWorkflowAndYamlInputFile() throws Exception {
     Path workflow =
         Files.writeString(
-            tmp.resolve("wf.yaml"),
-            "name: review\nsteps:\n  - id: fetch\n    skill: web.fetch\n");
+            tmp.resolve("wf.yaml"), "name: review\nsteps:\n  - id: fetch\n    skill: web.fetch\n");
     Path input = Files.writeString(tmp.resolve("in.yaml"), "url: https://x.dev\npages: [1, 2]\n");
 
     MeshctlRun run =
@@ -96,8 +107,12 @@ class RunStartCommandTest {
             "output (report):\n"
                 + "  Meshwork is a gRPC mesh.\n"
                 + "  It runs workflows.\n"
-                + "trace id: " + RunStory.TRACE_ID + "\n"
-                + "trace: http://jaeger.local:16686/trace/" + RunStory.TRACE_ID + "\n");
+                + "trace id: "
+                + RunStory.TRACE_ID
+                + "\n"
+                + "trace: http://jaeger.local:16686/trace/"
+                + RunStory.TRACE_ID
+                + "\n");
     assertThat(mesh.runStatus().requests())
         .extracting(WatchRunRequest::getAfterSequence)
         .containsExactly(0L);
@@ -155,8 +170,9 @@ class RunStartCommandTest {
   @Test
   void start_badWorkflowFile_exits2WithField() throws Exception {
     Path workflow =
-        Files.writeString(tmp.resolve("wf.yaml"), "name: review\nsteps:\n  - id: a\n    "
-            + "retry: {max_attempts: many}\n");
+        Files.writeString(
+            tmp.resolve("wf.yaml"),
+            "name: review\nsteps:\n  - id: a\n    " + "retry: {max_attempts: many}\n");
 
     MeshctlRun run = mesh.meshctl("run", "start", "--file", workflow.toString());
 
@@ -184,8 +200,7 @@ class RunStartCommandTest {
   @Test
   void start_rejected_printsViolations() {
     mesh.orchestrator()
-        .fail("startRun",
-            MeshException.invalidArgument("input.url", "required by step fetch"));
+        .fail("startRun", MeshException.invalidArgument("input.url", "required by step fetch"));
 
     MeshctlRun run = mesh.meshctl("run", "start", "--workflow", "review");
 
@@ -199,9 +214,10 @@ class RunStartCommandTest {
   @Test
   void start_saturated_printsRetryHint() {
     mesh.orchestrator()
-        .fail("startRun",
-            MeshException.resourceExhausted("SATURATED", "orchestrator is saturated",
-                Duration.ofSeconds(2)));
+        .fail(
+            "startRun",
+            MeshException.resourceExhausted(
+                "SATURATED", "orchestrator is saturated", Duration.ofSeconds(2)));
 
     MeshctlRun run = mesh.meshctl("run", "start", "--workflow", "review");
 

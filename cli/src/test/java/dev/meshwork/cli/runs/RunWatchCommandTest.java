@@ -33,11 +33,16 @@ class RunWatchCommandTest {
   void watch_droppedStream_resumesAfterLastSequenceWithoutDuplicates() {
     List<RunEvent> events = RunStory.completing();
     mesh.orchestrator()
-        .put(RunStory.submitted().toBuilder().setState(RunState.RUN_STATE_WORKING)
-            .setLastSequence(3).build())
+        .put(
+            RunStory.submitted().toBuilder()
+                .setState(RunState.RUN_STATE_WORKING)
+                .setLastSequence(3)
+                .build())
         .thenGetRun(
-            RunStory.submitted().toBuilder().setState(RunState.RUN_STATE_WORKING)
-                .setLastSequence(3).build(),
+            RunStory.submitted().toBuilder()
+                .setState(RunState.RUN_STATE_WORKING)
+                .setLastSequence(3)
+                .build(),
             RunStory.completed());
     // The second stream replays from 2 (as a sloppy server might): meshctl must skip 2..4.
     mesh.runStatus()
@@ -101,6 +106,7 @@ class RunWatchCommandTest {
     MeshctlRun run = mesh.meshctl("run", "watch", "missing-1");
 
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.err()).isEqualTo("meshctl: NOT_FOUND: run 'missing-1' not found [RUN_NOT_FOUND]\n");
+    assertThat(run.err())
+        .isEqualTo("meshctl: NOT_FOUND: run 'missing-1' not found [RUN_NOT_FOUND]\n");
   }
 }

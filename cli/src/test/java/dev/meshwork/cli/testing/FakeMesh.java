@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An in-process stand-in for a running mesh: fake registry, orchestrator and run status services
- * on one in-process server, and a way to run meshctl against them.
+ * An in-process stand-in for a running mesh: fake registry, orchestrator and run status services on
+ * one in-process server, and a way to run meshctl against them.
  *
  * <pre>{@code
  * try (FakeMesh mesh = FakeMesh.start()) {

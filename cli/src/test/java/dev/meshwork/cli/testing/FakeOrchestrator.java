@@ -34,9 +34,9 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
- * An OrchestratorService with just what meshctl calls, over in-memory runs and workflows. Errors
- * go through core's {@link GrpcErrors}, so meshctl sees the details a real server sends. Every
- * request is recorded for assertions.
+ * An OrchestratorService with just what meshctl calls, over in-memory runs and workflows. Errors go
+ * through core's {@link GrpcErrors}, so meshctl sees the details a real server sends. Every request
+ * is recorded for assertions.
  */
 public final class FakeOrchestrator extends OrchestratorServiceGrpc.OrchestratorServiceImplBase {
 
@@ -103,106 +103,153 @@ public final class FakeOrchestrator extends OrchestratorServiceGrpc.Orchestrator
 
   @Override
   public void startRun(StartRunRequest request, StreamObserver<StartRunResponse> response) {
-    answer("startRun", request, response, () -> {
-      Run run = nextStarted;
-      if (run == null) {
-        throw MeshException.of(ErrorCode.INTERNAL, "NO_SCRIPT", "no run to start");
-      }
-      put(run);
-      return StartRunResponse.newBuilder().setRun(run).setExisting(nextExisting).build();
-    });
+    answer(
+        "startRun",
+        request,
+        response,
+        () -> {
+          Run run = nextStarted;
+          if (run == null) {
+            throw MeshException.of(ErrorCode.INTERNAL, "NO_SCRIPT", "no run to start");
+          }
+          put(run);
+          return StartRunResponse.newBuilder().setRun(run).setExisting(nextExisting).build();
+        });
   }
 
   @Override
   public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> response) {
-    answer("getRun", request, response, () -> {
-      Run next = getRunAnswers.poll();
-      if (next != null) {
-        put(next);
-      }
-      return GetRunResponse.newBuilder().setRun(run(request.getRunId())).build();
-    });
+    answer(
+        "getRun",
+        request,
+        response,
+        () -> {
+          Run next = getRunAnswers.poll();
+          if (next != null) {
+            put(next);
+          }
+          return GetRunResponse.newBuilder().setRun(run(request.getRunId())).build();
+        });
   }
 
   @Override
   public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
-    answer("listRuns", request, response, () -> {
-      List<Run> matching = new ArrayList<>();
-      for (Run run : runOrder) {
-        boolean stateMatches =
-            request.getStatesList().isEmpty() || request.getStatesList().contains(run.getState());
-        boolean workflowMatches =
-            request.getWorkflowName().isEmpty()
-                || request.getWorkflowName().equals(run.getWorkflow().getName());
-        if (stateMatches && workflowMatches) {
-          matching.add(run);
-        }
-      }
-      return page(matching, request.getPageSize(), request.getPageToken(),
-          (runs, token) -> ListRunsResponse.newBuilder().addAllRuns(runs).setNextPageToken(token)
-              .build());
-    });
+    answer(
+        "listRuns",
+        request,
+        response,
+        () -> {
+          List<Run> matching = new ArrayList<>();
+          for (Run run : runOrder) {
+            boolean stateMatches =
+                request.getStatesList().isEmpty()
+                    || request.getStatesList().contains(run.getState());
+            boolean workflowMatches =
+                request.getWorkflowName().isEmpty()
+                    || request.getWorkflowName().equals(run.getWorkflow().getName());
+            if (stateMatches && workflowMatches) {
+              matching.add(run);
+            }
+          }
+          return page(
+              matching,
+              request.getPageSize(),
+              request.getPageToken(),
+              (runs, token) ->
+                  ListRunsResponse.newBuilder().addAllRuns(runs).setNextPageToken(token).build());
+        });
   }
 
   @Override
   public void cancelRun(CancelRunRequest request, StreamObserver<CancelRunResponse> response) {
-    answer("cancelRun", request, response, () -> {
-      Run run = run(request.getRunId()).toBuilder().setState(RunState.RUN_STATE_CANCELED).build();
-      put(run);
-      return CancelRunResponse.newBuilder().setRun(run).build();
-    });
+    answer(
+        "cancelRun",
+        request,
+        response,
+        () -> {
+          Run run =
+              run(request.getRunId()).toBuilder().setState(RunState.RUN_STATE_CANCELED).build();
+          put(run);
+          return CancelRunResponse.newBuilder().setRun(run).build();
+        });
   }
 
   @Override
   public void retryRun(RetryRunRequest request, StreamObserver<RetryRunResponse> response) {
-    answer("retryRun", request, response, () -> {
-      Run run = run(request.getRunId());
-      if (run.getState() != RunState.RUN_STATE_FAILED) {
-        throw MeshException.of(
-            ErrorCode.FAILED_PRECONDITION,
-            "RUN_NOT_FAILED",
-            "run '" + run.getRunId() + "' is " + run.getState() + ", not FAILED");
-      }
-      Run retried = run.toBuilder().setState(RunState.RUN_STATE_WORKING).build();
-      put(retried);
-      return RetryRunResponse.newBuilder().setRun(retried).build();
-    });
+    answer(
+        "retryRun",
+        request,
+        response,
+        () -> {
+          Run run = run(request.getRunId());
+          if (run.getState() != RunState.RUN_STATE_FAILED) {
+            throw MeshException.of(
+                ErrorCode.FAILED_PRECONDITION,
+                "RUN_NOT_FAILED",
+                "run '" + run.getRunId() + "' is " + run.getState() + ", not FAILED");
+          }
+          Run retried = run.toBuilder().setState(RunState.RUN_STATE_WORKING).build();
+          put(retried);
+          return RetryRunResponse.newBuilder().setRun(retried).build();
+        });
   }
 
   @Override
-  public void putWorkflow(PutWorkflowRequest request, StreamObserver<PutWorkflowResponse> response) {
-    answer("putWorkflow", request, response, () -> {
-      store(request.getWorkflow());
-      List<WorkflowSpec> versions = workflows.get(request.getWorkflow().getName());
-      return PutWorkflowResponse.newBuilder().setWorkflow(versions.get(versions.size() - 1))
-          .build();
-    });
+  public void putWorkflow(
+      PutWorkflowRequest request, StreamObserver<PutWorkflowResponse> response) {
+    answer(
+        "putWorkflow",
+        request,
+        response,
+        () -> {
+          store(request.getWorkflow());
+          List<WorkflowSpec> versions = workflows.get(request.getWorkflow().getName());
+          return PutWorkflowResponse.newBuilder()
+              .setWorkflow(versions.get(versions.size() - 1))
+              .build();
+        });
   }
 
   @Override
-  public void getWorkflow(GetWorkflowRequest request, StreamObserver<GetWorkflowResponse> response) {
-    answer("getWorkflow", request, response, () -> {
-      List<WorkflowSpec> versions = workflows.get(request.getName());
-      if (versions == null || request.getVersion() > versions.size()) {
-        throw MeshException.notFound("workflow", request.getName());
-      }
-      int index = request.getVersion() == 0 ? versions.size() - 1 : request.getVersion() - 1;
-      return GetWorkflowResponse.newBuilder().setWorkflow(versions.get(index)).build();
-    });
+  public void getWorkflow(
+      GetWorkflowRequest request, StreamObserver<GetWorkflowResponse> response) {
+    answer(
+        "getWorkflow",
+        request,
+        response,
+        () -> {
+          List<WorkflowSpec> versions = workflows.get(request.getName());
+          if (versions == null || request.getVersion() > versions.size()) {
+            throw MeshException.notFound("workflow", request.getName());
+          }
+          int index = request.getVersion() == 0 ? versions.size() - 1 : request.getVersion() - 1;
+          return GetWorkflowResponse.newBuilder().setWorkflow(versions.get(index)).build();
+        });
   }
 
   @Override
   public void listWorkflows(
       ListWorkflowsRequest request, StreamObserver<ListWorkflowsResponse> response) {
-    answer("listWorkflows", request, response, () -> {
-      List<WorkflowSpec> latest =
-          workflows.keySet().stream().sorted()
-              .map(name -> workflows.get(name).get(workflows.get(name).size() - 1))
-              .toList();
-      return page(latest, request.getPageSize(), request.getPageToken(),
-          (items, token) -> ListWorkflowsResponse.newBuilder().addAllWorkflows(items)
-              .setNextPageToken(token).build());
-    });
+    answer(
+        "listWorkflows",
+        request,
+        response,
+        () -> {
+          List<WorkflowSpec> latest =
+              workflows.keySet().stream()
+                  .sorted()
+                  .map(name -> workflows.get(name).get(workflows.get(name).size() - 1))
+                  .toList();
+          return page(
+              latest,
+              request.getPageSize(),
+              request.getPageToken(),
+              (items, token) ->
+                  ListWorkflowsResponse.newBuilder()
+                      .addAllWorkflows(items)
+                      .setNextPageToken(token)
+                      .build());
+        });
   }
 
   private Run run(String runId) {

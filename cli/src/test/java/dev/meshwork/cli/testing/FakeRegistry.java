@@ -98,8 +98,7 @@ public final class FakeRegistry extends RegistryServiceGrpc.RegistryServiceImplB
 
   @Override
   public void watchAgentInstances(
-      WatchAgentInstancesRequest request,
-      StreamObserver<WatchAgentInstancesResponse> response) {
+      WatchAgentInstancesRequest request, StreamObserver<WatchAgentInstancesResponse> response) {
     watchRequests.add(request);
     StreamScript<WatchAgentInstancesResponse> script = watchScripts.poll();
     if (script == null) {

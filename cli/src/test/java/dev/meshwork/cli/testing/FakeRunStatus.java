@@ -52,11 +52,12 @@ public final class FakeRunStatus extends RunStatusServiceGrpc.RunStatusServiceIm
     StreamScript<RunEvent> script = scripts.poll();
     if (script == null) {
       if (request.getRunId().startsWith("missing")) {
-        response.onError(GrpcErrors.toStatusException(MeshException.notFound("run",
-            request.getRunId())));
+        response.onError(
+            GrpcErrors.toStatusException(MeshException.notFound("run", request.getRunId())));
       } else {
         response.onError(
-            Status.FAILED_PRECONDITION.withDescription("no watch script left")
+            Status.FAILED_PRECONDITION
+                .withDescription("no watch script left")
                 .asRuntimeException());
       }
       return;

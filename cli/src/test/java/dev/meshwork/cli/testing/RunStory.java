@@ -17,8 +17,8 @@ import dev.meshwork.api.orchestrator.v1.WorkflowSpec;
 import java.util.List;
 
 /**
- * One run of the three-step pipeline {@code review} (fetch -> summarize -> report) told as
- * the orchestrator would: the run as started, its events, and the run when done.
+ * One run of the three-step pipeline {@code review} (fetch -> summarize -> report) told as the
+ * orchestrator would: the run as started, its events, and the run when done.
  */
 public final class RunStory {
 
@@ -48,32 +48,72 @@ public final class RunStory {
   /** Every event of a run that completes; summarize needs a second attempt. */
   public static List<RunEvent> completing() {
     return List.of(
-        event(RUN_ID, 1, RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED, RunState.RUN_STATE_SUBMITTED,
-            0).build(),
+        event(RUN_ID, 1, RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED, RunState.RUN_STATE_SUBMITTED, 0)
+            .build(),
         event(RUN_ID, 2, RunEventType.RUN_EVENT_TYPE_RUN_STARTED, RunState.RUN_STATE_WORKING, 10)
             .build(),
-        step(RUN_ID, 3, RunEventType.RUN_EVENT_TYPE_STEP_STARTED, "fetch",
-            StepState.STEP_STATE_WORKING, 100),
-        step(RUN_ID, 4, RunEventType.RUN_EVENT_TYPE_STEP_COMPLETED, "fetch",
-            StepState.STEP_STATE_COMPLETED, 512),
-        step(RUN_ID, 5, RunEventType.RUN_EVENT_TYPE_STEP_STARTED, "summarize",
-            StepState.STEP_STATE_WORKING, 600),
-        step(RUN_ID, 6, RunEventType.RUN_EVENT_TYPE_STEP_RETRYING, "summarize",
-                StepState.STEP_STATE_WORKING, 700)
+        step(
+            RUN_ID,
+            3,
+            RunEventType.RUN_EVENT_TYPE_STEP_STARTED,
+            "fetch",
+            StepState.STEP_STATE_WORKING,
+            100),
+        step(
+            RUN_ID,
+            4,
+            RunEventType.RUN_EVENT_TYPE_STEP_COMPLETED,
+            "fetch",
+            StepState.STEP_STATE_COMPLETED,
+            512),
+        step(
+            RUN_ID,
+            5,
+            RunEventType.RUN_EVENT_TYPE_STEP_STARTED,
+            "summarize",
+            StepState.STEP_STATE_WORKING,
+            600),
+        step(
+                RUN_ID,
+                6,
+                RunEventType.RUN_EVENT_TYPE_STEP_RETRYING,
+                "summarize",
+                StepState.STEP_STATE_WORKING,
+                700)
             .toBuilder()
             .setError(StepError.newBuilder().setCode("UNAVAILABLE").setMessage("agent gone"))
             .build(),
-        step(RUN_ID, 7, RunEventType.RUN_EVENT_TYPE_STEP_COMPLETED, "summarize",
-                StepState.STEP_STATE_COMPLETED, 1900)
+        step(
+                RUN_ID,
+                7,
+                RunEventType.RUN_EVENT_TYPE_STEP_COMPLETED,
+                "summarize",
+                StepState.STEP_STATE_COMPLETED,
+                1900)
             .toBuilder()
             .setAttempt(2)
             .build(),
-        step(RUN_ID, 8, RunEventType.RUN_EVENT_TYPE_STEP_STARTED, "report",
-            StepState.STEP_STATE_WORKING, 1950),
-        step(RUN_ID, 9, RunEventType.RUN_EVENT_TYPE_STEP_COMPLETED, "report",
-            StepState.STEP_STATE_COMPLETED, 2050),
-        event(RUN_ID, 10, RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED, RunState.RUN_STATE_COMPLETED,
-            2100).build());
+        step(
+            RUN_ID,
+            8,
+            RunEventType.RUN_EVENT_TYPE_STEP_STARTED,
+            "report",
+            StepState.STEP_STATE_WORKING,
+            1950),
+        step(
+            RUN_ID,
+            9,
+            RunEventType.RUN_EVENT_TYPE_STEP_COMPLETED,
+            "report",
+            StepState.STEP_STATE_COMPLETED,
+            2050),
+        event(
+                RUN_ID,
+                10,
+                RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED,
+                RunState.RUN_STATE_COMPLETED,
+                2100)
+            .build());
   }
 
   /** Events of a run whose second step fails for good. */
@@ -88,20 +128,45 @@ public final class RunStory {
     return List.of(
         event(RUN_ID, 2, RunEventType.RUN_EVENT_TYPE_RUN_STARTED, RunState.RUN_STATE_WORKING, 10)
             .build(),
-        step(RUN_ID, 3, RunEventType.RUN_EVENT_TYPE_STEP_STARTED, "fetch",
-            StepState.STEP_STATE_WORKING, 100),
-        step(RUN_ID, 4, RunEventType.RUN_EVENT_TYPE_STEP_COMPLETED, "fetch",
-            StepState.STEP_STATE_COMPLETED, 512),
-        step(RUN_ID, 5, RunEventType.RUN_EVENT_TYPE_STEP_STARTED, "summarize",
-            StepState.STEP_STATE_WORKING, 600),
-        step(RUN_ID, 6, RunEventType.RUN_EVENT_TYPE_STEP_FAILED, "summarize",
-                StepState.STEP_STATE_FAILED, 1800)
+        step(
+            RUN_ID,
+            3,
+            RunEventType.RUN_EVENT_TYPE_STEP_STARTED,
+            "fetch",
+            StepState.STEP_STATE_WORKING,
+            100),
+        step(
+            RUN_ID,
+            4,
+            RunEventType.RUN_EVENT_TYPE_STEP_COMPLETED,
+            "fetch",
+            StepState.STEP_STATE_COMPLETED,
+            512),
+        step(
+            RUN_ID,
+            5,
+            RunEventType.RUN_EVENT_TYPE_STEP_STARTED,
+            "summarize",
+            StepState.STEP_STATE_WORKING,
+            600),
+        step(
+                RUN_ID,
+                6,
+                RunEventType.RUN_EVENT_TYPE_STEP_FAILED,
+                "summarize",
+                StepState.STEP_STATE_FAILED,
+                1800)
             .toBuilder()
             .setError(error)
             .setAttempt(3)
             .build(),
-        step(RUN_ID, 7, RunEventType.RUN_EVENT_TYPE_STEP_SKIPPED, "report",
-            StepState.STEP_STATE_SKIPPED, 1810),
+        step(
+            RUN_ID,
+            7,
+            RunEventType.RUN_EVENT_TYPE_STEP_SKIPPED,
+            "report",
+            StepState.STEP_STATE_SKIPPED,
+            1810),
         event(RUN_ID, 8, RunEventType.RUN_EVENT_TYPE_RUN_FAILED, RunState.RUN_STATE_FAILED, 1820)
             .setError(error)
             .build());
@@ -135,7 +200,9 @@ public final class RunStory {
             stepRun("summarize", StepState.STEP_STATE_FAILED, 3, 600, 1800).toBuilder()
                 .setError(error))
         .addSteps(
-            StepRun.newBuilder().setStepId("report").setItemIndex(-1)
+            StepRun.newBuilder()
+                .setStepId("report")
+                .setItemIndex(-1)
                 .setState(StepState.STEP_STATE_SKIPPED))
         .build();
   }

@@ -7,8 +7,8 @@ import io.grpc.stub.StreamObserver;
 import java.util.List;
 
 /**
- * What a fake server-streaming call does: send {@code responses}, then end with {@code ending}
- * (OK completes the stream, another status fails it), or stay open when {@code ending} is null.
+ * What a fake server-streaming call does: send {@code responses}, then end with {@code ending} (OK
+ * completes the stream, another status fails it), or stay open when {@code ending} is null.
  *
  * @param responses the messages to send
  * @param ending how the stream ends; null keeps it open

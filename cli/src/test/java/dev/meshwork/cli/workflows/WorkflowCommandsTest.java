@@ -61,7 +61,8 @@ class WorkflowCommandsTest {
     assertThat(run.out()).isEqualTo("workflow review version 2 stored (2 steps)\n");
     WorkflowSpec sent = mesh.orchestrator().requests(PutWorkflowRequest.class).get(0).getWorkflow();
     assertThat(sent.getTimeout().getSeconds()).isEqualTo(60);
-    assertThat(sent.getDefaultRetry()).isEqualTo(RetryPolicy.newBuilder().setMaxAttempts(4).build());
+    assertThat(sent.getDefaultRetry())
+        .isEqualTo(RetryPolicy.newBuilder().setMaxAttempts(4).build());
     assertThat(sent.getSteps(1).getDependsOnList()).containsExactly("fetch");
   }
 

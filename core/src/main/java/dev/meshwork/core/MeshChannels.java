@@ -2,6 +2,7 @@ package dev.meshwork.core;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.meshwork.observability.MeshTelemetry;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -60,13 +61,13 @@ public final class MeshChannels implements Closeable {
 
   /** Channels using the TLS material of {@code config}; closing them stops its file watch. */
   public static MeshChannels create(TlsConfig config) {
-    return new MeshChannels(MeshTls.load(config), true, Duration.ofSeconds(10), List.of(), null);
+    return new MeshChannels(MeshTls.load(config), true, Duration.ofSeconds(10), List.of(MeshTelemetry.clientInterceptor()), null);
   }
 
   /** Channels sharing already loaded TLS material (for example a server's own). */
   public static MeshChannels create(MeshTls tls) {
     return new MeshChannels(
-        requireNonNull(tls, "tls"), false, Duration.ofSeconds(10), List.of(), null);
+        requireNonNull(tls, "tls"), false, Duration.ofSeconds(10), List.of(MeshTelemetry.clientInterceptor()), null);
   }
 
   /** A copy whose unary calls without a deadline get {@code deadline}. */

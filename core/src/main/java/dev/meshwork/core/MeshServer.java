@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.meshwork.core.internal.AuthorizationInterceptor;
 import dev.meshwork.core.internal.ErrorMappingInterceptor;
+import dev.meshwork.observability.MeshTelemetry;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -68,6 +69,8 @@ public final class MeshServer {
     if (!tls.insecure()) {
       interceptors.add(new AuthorizationInterceptor(policy, tls.identity().trustDomain()));
     }
+    // Outermost: traces and measures every call, including the ones authorization rejects.
+    interceptors.add(MeshTelemetry.serverInterceptor());
     ServerBuilder<?> sb =
         NettyServerBuilder.forAddress(
             new InetSocketAddress(config.host(), config.port()), tls.serverCredentials());
@@ -172,7 +175,9 @@ public final class MeshServer {
 
   /** Shuts down gracefully when the JVM is asked to exit (SIGTERM, SIGINT). */
   public MeshServer shutdownOnSignal() {
-    Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "meshwork-shutdown"));
+    // One exit hook drains this server, then flushes telemetry: separate JVM hooks run
+    // concurrently, and the spans of calls still draining would be lost.
+    MeshTelemetry.onExit(this::shutdown);
     return this;
   }
 

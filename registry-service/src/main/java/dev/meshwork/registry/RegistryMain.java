@@ -2,6 +2,7 @@ package dev.meshwork.registry;
 
 import dev.meshwork.core.ConfigException;
 import dev.meshwork.core.Settings;
+import dev.meshwork.core.TelemetrySettings;
 import java.io.UncheckedIOException;
 
 /**
@@ -18,6 +19,7 @@ public final class RegistryMain {
     RegistryServer server;
     try {
       Settings settings = Settings.fromArgs(args);
+      TelemetrySettings.init(settings, "registry");
       RegistryConfig config = RegistryConfig.fromSettings(settings);
       settings.rejectUnknownFlags();
       server = RegistryServer.start(config);

@@ -15,7 +15,7 @@ from google.protobuf import struct_pb2
 from meshwork.agent.v1 import agent_pb2, agent_pb2_grpc
 from meshwork.common.v1 import common_pb2
 
-from . import errors
+from . import errors, orca
 from .authz import peer_identity
 from .errors import InvalidInput, MeshError
 from .parts import to_parts
@@ -33,6 +33,7 @@ class Calls:
         self._in_flight = 0
         self._draining = False
         self.served = 0
+        self._rate = (time.monotonic(), 0, 0.0)  # (since, served then, last qps)
         self.cancelled = 0  # calls whose handler stopped because the caller cancelled or timed out
 
     @property
@@ -43,6 +44,16 @@ class Calls:
     def load(self) -> Tuple[int, float]:
         with self._cond:
             return self._in_flight, self._in_flight / self.max_concurrency
+
+    def qps(self) -> float:
+        """Calls completed per second, over the last second or so."""
+        with self._cond:
+            since, served_then, qps = self._rate
+            now = time.monotonic()
+            if now - since >= 1.0:
+                qps = (self.served - served_then) / (now - since)
+                self._rate = (now, self.served, qps)
+            return qps
 
     def enter(self) -> None:
         with self._cond:
@@ -102,6 +113,7 @@ class AgentServicer(agent_pb2_grpc.AgentServiceServicer):
             out, metadata = _unwrap(result)
             output.extend(out)
             ctx.check()
+            self._report_load(context)
             return agent_pb2.InvokeResponse(output=output, metadata=metadata)
         except BaseException as e:  # noqa: BLE001 - every failure becomes a status
             failure = e
@@ -130,6 +142,7 @@ class AgentServicer(agent_pb2_grpc.AgentServiceServicer):
                     yield _event_message(event)
             out, metadata = _unwrap(result)
             ctx.check()
+            self._report_load(context)
             yield agent_pb2.InvokeStreamResponse(result=agent_pb2.InvokeResponse(output=out, metadata=metadata))
         except GeneratorExit:
             # The caller went away while the stream was suspended at a yield: stop the handler.
@@ -145,6 +158,10 @@ class AgentServicer(agent_pb2_grpc.AgentServiceServicer):
             context.abort_with_status(errors.to_status(failure, f"skill '{spec.id}'"))
 
     # --- helpers ----------------------------------------------------------------------------
+
+    def _report_load(self, context) -> None:
+        in_flight, utilization = self.calls.load()
+        context.set_trailing_metadata([(orca.TRAILER_KEY, orca.load_report(utilization, self.calls.qps()))])
 
     def _begin(self, request, context) -> Tuple[SkillSpec, CallContext]:
         spec = self._skills.get(request.skill_id)

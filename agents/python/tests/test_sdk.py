@@ -87,6 +87,34 @@ def test_chunks_progress_and_result(run_agent, stub_for):
     assert texts(call(stub, "t.chunks").output) == ["a", "b", "c"]
 
 
+def test_responses_carry_orca_load_reports(run_agent, stub_for):
+    # gRPC core consumes endpoint-load-metrics-bin on the client side (it feeds LB policies), so a
+    # Python client cannot read it: look at what the servicer sets. (grpcurl -v shows it on the wire.)
+    from meshwork_agent.orca import OrcaLoadReport
+    from meshwork_agent.service import AgentServicer
+
+    trailers = []
+
+    class Context:
+        def set_trailing_metadata(self, metadata):
+            trailers.extend(metadata)
+
+    agent = run_agent(make_agent())
+    servicer = AgentServicer(agent.card(), {}, agent.calls)
+    agent.calls.enter()
+    try:
+        servicer._report_load(Context())
+    finally:
+        agent.calls.exit()
+    [(key, value)] = trailers
+    assert key == "endpoint-load-metrics-bin"
+    report = OrcaLoadReport.FromString(value)
+    assert report.application_utilization == pytest.approx(1 / 32)  # one call in flight, of 32
+    assert report.rps_fractional >= 0
+    # And a real call goes through with the trailer set.
+    assert texts(call(stub_for(agent), "t.wait", "0").output) == ["done"]
+
+
 def test_saturated_agent_answers_resource_exhausted_with_retry_info(run_agent, stub_for):
     agent = run_agent(make_agent(), max_concurrency="1")
     stub = stub_for(agent)

@@ -154,12 +154,15 @@ class Agent:
             server,
         )
         address = f"{_bracket(config.host)}:{config.port}"
-        if config.insecure:
-            port = server.add_insecure_port(address)
-        else:
-            port = server.add_secure_port(address, tls_mod.server_credentials(config.tls))
+        try:
+            if config.insecure:
+                port = server.add_insecure_port(address)
+            else:
+                port = server.add_secure_port(address, tls_mod.server_credentials(config.tls))
+        except RuntimeError:
+            port = 0
         if port == 0:
-            raise OSError(f"cannot listen on {address}")
+            raise OSError(f"cannot listen on {address} (address in use, or not local?)")
         server.start()
         self._server, self.port = server, port
         for service in ("", AGENT_SERVICE):

@@ -66,10 +66,12 @@ class Calls:
                 )
             self._in_flight += 1
 
-    def exit(self) -> None:
+    def exit(self, cancelled: bool = False) -> None:
         with self._cond:
             self._in_flight -= 1
             self.served += 1
+            if cancelled:
+                self.cancelled += 1
             self._cond.notify_all()
 
     def drain(self, timeout: float) -> bool:
@@ -190,11 +192,11 @@ class AgentServicer(agent_pb2_grpc.AgentServiceServicer):
         return spec.handler(ctx, list(request.input))
 
     def _end(self, ctx: CallContext, failure: Optional[BaseException]) -> None:
-        if isinstance(failure, errors.CallEnded):
-            self.calls.cancelled += 1
+        ended = isinstance(failure, errors.CallEnded)
+        if ended:
             log.info("skill '%s' stopped: %s", ctx.skill_id, failure)
         ctx._end()
-        self.calls.exit()
+        self.calls.exit(cancelled=ended)
 
 
 def yield_from_events(gen, on_chunk) -> Any:

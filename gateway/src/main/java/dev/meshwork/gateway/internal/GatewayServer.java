@@ -82,7 +82,9 @@ public final class GatewayServer {
     // One instance of each, shared by every route: the rate limit is per key, not per route.
     ApiKeyAuthDecorator auth = new ApiKeyAuthDecorator(keys);
     DeadlineDecorator deadlines = new DeadlineDecorator(config.defaultTimeout(), config.maxTimeout());
-    Function<HttpService, HttpService> guard = s -> s.decorate(deadlines).decorate(auth);
+    AccessLogDecorator accessLog = new AccessLogDecorator();
+    Function<HttpService, HttpService> guard =
+        s -> s.decorate(deadlines).decorate(auth).decorate(accessLog);
     addTranscodedRoutes(sb, upstreams, guard);
     addStreamRoutes(sb, upstreams, guard, config.heartbeat());
     sb.service("/healthz", HealthCheckService.of());

@@ -12,7 +12,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.meshwork.core.FieldViolation;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -66,9 +65,7 @@ final class JsonViolations {
               "expected a JSON object (" + type.getFullName() + "), got " + kind(node)));
       return;
     }
-    Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> entry = fields.next();
+    for (Map.Entry<String, JsonNode> entry : node.properties()) {
       FieldDescriptor field = find(type, entry.getKey());
       if (field == null) {
         out.add(

@@ -126,12 +126,14 @@ final class SseCall extends ClientCall.Listener<Message> {
     writer.tryWrite(HttpData.ofUtf8("retry: 2000\n\n"));
     long every = heartbeat.toMillis();
     heartbeats =
-        ctx.eventLoop()
-            .scheduleAtFixedRate(
-                () -> writer.tryWrite(HttpData.ofUtf8(SseEventMapper.comment("heartbeat"))),
-                every,
-                every,
-                TimeUnit.MILLISECONDS);
+        ctx.eventLoop().scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  private void heartbeat() {
+    // A failed write means the response is over, whichever way it ended: stop beating.
+    if (!writer.tryWrite(HttpData.ofUtf8(SseEventMapper.comment("heartbeat")))) {
+      stopTimers();
+    }
   }
 
   private Void clientGone() {

@@ -131,10 +131,16 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     gateway.close();
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    grpcServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    channel.shutdownNow();
+    grpcServer.shutdownNow();
+    try {
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+      grpcServer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static String keyFile() {

@@ -1,0 +1,38 @@
+package dev.meshwork.gateway.internal;
+
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.logging.RequestLog;
+import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One log line per API request: method, path (no query string), status, latency and the name of
+ * the API key that made it. Never the key, never a header: what identifies a caller in the log is
+ * the name the key file gives its key.
+ */
+public final class AccessLogDecorator implements DecoratingHttpServiceFunction {
+
+  private static final Logger LOG = Logger.getLogger("dev.meshwork.gateway.access");
+
+  @Override
+  public HttpResponse serve(HttpService delegate, ServiceRequestContext ctx, HttpRequest req)
+      throws Exception {
+    if (LOG.isLoggable(Level.INFO)) {
+      ctx.log().whenComplete().thenAccept(log -> LOG.info(() -> line(ctx, log)));
+    }
+    return delegate.serve(ctx, req);
+  }
+
+  private static String line(ServiceRequestContext ctx, RequestLog log) {
+    String key = ctx.attr(ApiKeyAuthDecorator.KEY_NAME);
+    long micros = TimeUnit.NANOSECONDS.toMicros(log.totalDurationNanos());
+    return log.requestHeaders().method() + " " + ctx.path() + " " + log.responseHeaders().status().code()
+        + " " + (micros / 1000) + "." + String.format("%03d", micros % 1000) + "ms key="
+        + (key == null ? "-" : key);
+  }
+}

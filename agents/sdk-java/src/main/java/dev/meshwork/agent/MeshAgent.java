@@ -24,6 +24,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.xds.orca.OrcaMetricReportingServerInterceptor;
 import io.grpc.ServerInterceptor;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,8 +54,7 @@ import java.util.regex.Pattern;
  *           (ctx, input) -> List.of(Parts.text(Parts.allText(input).toUpperCase())))
  *       .port(7101)
  *       .settings(Settings.fromArgs(args))
- *       .start()
- *       .serveUntilShutdown();
+ *       .run();
  * }
  * }</pre>
  *
@@ -451,6 +451,22 @@ public final class MeshAgent {
     /** Builds and starts the agent. */
     public MeshAgent start() {
       return build().start();
+    }
+
+    /**
+     * For {@code main}: builds, starts and serves until SIGTERM/SIGINT. A bad setting or a busy
+     * port ends the process with status 2 and a one-line message instead of a stack trace.
+     */
+    public void run() {
+      MeshAgent agent;
+      try {
+        agent = start();
+      } catch (ConfigException | UncheckedIOException | IllegalArgumentException e) {
+        System.err.println((name == null ? "agent" : name) + ": " + e.getMessage());
+        System.exit(2);
+        return;
+      }
+      agent.serveUntilShutdown();
     }
 
     private Builder add(RegisteredSkill skill) {

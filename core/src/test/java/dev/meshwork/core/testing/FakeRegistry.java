@@ -66,7 +66,6 @@ public final class FakeRegistry extends RegistryServiceGrpc.RegistryServiceImplB
   private final List<Long> watchRevisions = new CopyOnWriteArrayList<>();
   private long revision;
   private long oldestResumable;
-  private int nextId;
 
   /** A process-wide sequence, so tests can order registry calls against other observations. */
   public static long sequence() {
@@ -82,7 +81,15 @@ public final class FakeRegistry extends RegistryServiceGrpc.RegistryServiceImplB
             .filter(i -> i.getCard().getName().equals(request.getCard().getName()))
             .filter(i -> i.getEndpoint().equals(request.getEndpoint()))
             .findFirst();
-    String id = existing.map(AgentInstance::getInstanceId).orElseGet(() -> "i-" + ++nextId);
+    // Like the real registry: the id derives from name and endpoint, so that it survives a
+    // restart and one instance can never renew another's lease by a recycled id.
+    String id =
+        existing
+            .map(AgentInstance::getInstanceId)
+            .orElseGet(
+                () ->
+                    request.getCard().getName() + "@" + request.getEndpoint().getHost() + ":"
+                        + request.getEndpoint().getPort());
     Duration ttl =
         request.hasLeaseTtl()
             ? Duration.ofSeconds(request.getLeaseTtl().getSeconds(), request.getLeaseTtl().getNanos())

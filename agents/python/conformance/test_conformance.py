@@ -7,6 +7,9 @@ any listed in MESHWORK_CONFORMANCE_AGENTS, a JSON list of
 ``{"name": "echo", "command": ["java", "-jar", "agents/echo/target/echo.jar"], "echo": "echo.echo",
 "slow": "echo.slow"}`` (relative paths are resolved against the repository root).
 
+Besides the agent's own checks, one test runs it with OTLP export to a fake collector and checks that
+its server span continues the caller's W3C trace, under its own service.name.
+
 The profile an agent follows to be checked: it reads MESHWORK_REGISTRY, MESHWORK_CERT_DIR,
 MESHWORK_PORT (0: any free port), MESHWORK_LEASE_TTL and MESHWORK_GRACE_PERIOD; its ``echo`` skill
 returns its input and rejects an empty input with INVALID_ARGUMENT; its ``slow`` skill takes a data
@@ -24,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent import futures
 from pathlib import Path
 from typing import List, Optional
 
@@ -31,6 +35,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
 from fake_registry import FakeRegistry
 from meshwork.agent.v1 import agent_pb2, agent_pb2_grpc
@@ -62,7 +67,7 @@ def targets() -> List[Target]:
 class AgentProcess:
     """An agent process registered with a fake registry."""
 
-    def __init__(self, target: Target, certs: Path, log_dir: Path):
+    def __init__(self, target: Target, certs: Path, log_dir: Path, **extra_env: str):
         self.target = target
         self.certs = certs
         self.registry = FakeRegistry(certs).start()
@@ -72,6 +77,7 @@ class AgentProcess:
             "MESHWORK_LEASE_TTL": f"{int(LEASE_TTL * 1000)}ms", "MESHWORK_GRACE_PERIOD": "10s",
             "OTEL_TRACES_EXPORTER": "none",
         })
+        env.update(extra_env)
         self.log = log_dir / f"{target.name}.log"
         with open(self.log, "w") as out:
             self.proc = subprocess.Popen(target.command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=log_dir)
@@ -241,3 +247,48 @@ def _invoke_or_error(agent, parts):
         return agent.stub.Invoke(agent_pb2.InvokeRequest(skill_id=agent.target.slow, input=parts), timeout=20)
     except grpc.RpcError as e:
         return e
+
+
+class FakeCollector(trace_service_pb2_grpc.TraceServiceServicer):
+    """An OTLP/gRPC trace collector (plaintext, like Jaeger's default receiver) keeping every span."""
+
+    def __init__(self):
+        self.spans = []  # (service.name, span)
+        self._lock = threading.Lock()
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=2), options=[("grpc.so_reuseport", 0)])
+        trace_service_pb2_grpc.add_TraceServiceServicer_to_server(self, self.server)
+        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        self.server.start()
+
+    def Export(self, request, context):
+        with self._lock:
+            for rs in request.resource_spans:
+                service = next((a.value.string_value for a in rs.resource.attributes if a.key == "service.name"), "")
+                for ss in rs.scope_spans:
+                    self.spans.extend((service, span) for span in ss.spans)
+        return trace_service_pb2.ExportTraceServiceResponse()
+
+
+@pytest.fixture(params=targets(), ids=lambda t: t.name)
+def traced_agent(request, certs, tmp_path):
+    collector = FakeCollector()
+    process = AgentProcess(request.param, certs, tmp_path, OTEL_TRACES_EXPORTER="otlp",
+                           OTEL_EXPORTER_OTLP_ENDPOINT=f"http://127.0.0.1:{collector.port}",
+                           OTEL_BSP_SCHEDULE_DELAY="100")
+    yield process, collector
+    process.stop()
+    collector.server.stop(0)
+
+
+def test_server_span_exported_over_otlp_continues_the_callers_trace(traced_agent):
+    agent, collector = traced_agent
+    trace_id, parent_id = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    agent.stub.Invoke(agent_pb2.InvokeRequest(skill_id=agent.target.echo, input=[text("x")]), timeout=5,
+                      metadata=[("traceparent", f"00-{trace_id}-{parent_id}-01")])
+    ours = lambda: [(svc, s) for svc, s in collector.spans if s.trace_id.hex() == trace_id]
+    assert wait_until(lambda: ours(), timeout=10), agent.logs()
+    [(service, span)] = ours()
+    assert service == agent.target.name
+    assert span.parent_span_id.hex() == parent_id
+    assert span.kind == span.SPAN_KIND_SERVER
+    assert span.name.endswith("meshwork.agent.v1.AgentService/Invoke")

@@ -23,6 +23,10 @@ say() { printf 'agents/python: %s\n' "$*"; }
 # 1. The virtualenv, with the pinned requirements (idempotent: a stamp holds their hash).
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))' \
   || { echo "agents/python: need Python 3.9+ (found $(python3 --version 2>&1))" >&2; exit 1; }
+if [[ -x "$PY" ]] && ! "$PY" -c 'import sys' 2>/dev/null; then
+  say "$VENV is broken (made by another Python?); recreating it"
+  rm -rf "$VENV"
+fi
 if [[ ! -x "$PY" ]]; then
   say "creating $VENV"
   python3 -m venv "$VENV"

@@ -9,7 +9,7 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 
 "$HERE/build.sh"
 "$ROOT/agents/go/build.sh"
-if [[ ! -f "$ROOT/cli/target/meshctl.jar" ]]; then
+if [[ ! -f "${MESHCTL_JAR:-$ROOT/cli/target/meshctl.jar}" ]]; then
   echo "agents/python: building meshctl (needed for test certificates)"
   (cd "$ROOT" && mvn -B -q -pl cli -am install -DskipTests)
 fi

@@ -8,7 +8,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 
 "$HERE/build.sh"
-if [[ ! -f "$ROOT/cli/target/meshctl.jar" ]]; then
+if [[ ! -f "${MESHCTL_JAR:-$ROOT/cli/target/meshctl.jar}" ]]; then
   echo "agents/python: building meshctl (needed for test certificates)"
   (cd "$ROOT" && mvn -B -q -pl cli -am install -DskipTests)
 fi

@@ -3,6 +3,7 @@ package dev.meshwork.gateway;
 import dev.meshwork.core.ConfigException;
 import dev.meshwork.core.MeshChannels;
 import dev.meshwork.core.Settings;
+import dev.meshwork.core.TelemetrySettings;
 import dev.meshwork.core.TlsConfig;
 import dev.meshwork.gateway.internal.ApiKeyStore;
 import io.grpc.ManagedChannel;
@@ -40,6 +41,7 @@ public final class GatewayMain {
       System.out.println(ApiKeyStore.hash(keyToHash(settings.raw("hash-key").get())));
       return;
     }
+    TelemetrySettings.init(settings, "gateway");
     TlsConfig tls = TlsConfig.fromSettings(settings, GatewayConfig.IDENTITY);
     GatewayConfig config = GatewayConfig.fromSettings(settings, tls);
     settings.rejectUnknownFlags();

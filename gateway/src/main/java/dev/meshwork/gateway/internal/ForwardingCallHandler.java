@@ -10,6 +10,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.Status;
+import io.opentelemetry.context.Scope;
 
 /**
  * Serves a method by relaying the call, message by message, to the same method on an upstream
@@ -35,10 +36,13 @@ final class ForwardingCallHandler<ReqT, RespT> implements ServerCallHandler<ReqT
   public ServerCall.Listener<ReqT> startCall(ServerCall<ReqT, RespT> serverCall, Metadata headers) {
     ServiceRequestContext ctx = ServiceRequestContext.current();
     boolean streaming = !method.getType().serverSendsOneMessage();
-    ClientCall<ReqT, RespT> clientCall =
-        upstream.newCall(method, UpstreamCalls.callOptions(ctx, streaming));
-    Relay<ReqT, RespT> relay = new Relay<>(serverCall, clientCall);
-    clientCall.start(relay.responses, UpstreamCalls.forwardedHeaders(headers));
+    ClientCall<ReqT, RespT> clientCall;
+    Relay<ReqT, RespT> relay;
+    try (Scope ignored = UpstreamCalls.traceContext(headers).makeCurrent()) {
+      clientCall = upstream.newCall(method, UpstreamCalls.callOptions(ctx, streaming));
+      relay = new Relay<>(serverCall, clientCall);
+      clientCall.start(relay.responses, UpstreamCalls.forwardedHeaders(headers));
+    }
     serverCall.request(1);
     clientCall.request(1);
     return relay.requests;

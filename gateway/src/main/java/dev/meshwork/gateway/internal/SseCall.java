@@ -3,6 +3,7 @@ package dev.meshwork.gateway.internal;
 import com.google.protobuf.Message;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpResponseWriter;
 import com.linecorp.armeria.common.HttpStatus;
@@ -14,6 +15,7 @@ import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,13 +56,15 @@ final class SseCall extends ClientCall.Listener<Message> {
       Channel upstream,
       MethodDescriptor<Message, Message> method,
       Message request,
-      Metadata headers,
+      HttpHeaders headers,
       SseEventMapper mapper,
       Duration heartbeat) {
     SseCall sse = new SseCall(ctx, mapper, heartbeat);
-    sse.call = upstream.newCall(method, UpstreamCalls.callOptions(ctx, true));
+    try (Scope ignored = UpstreamCalls.traceContext(headers).makeCurrent()) {
+      sse.call = upstream.newCall(method, UpstreamCalls.callOptions(ctx, true));
+      sse.call.start(sse, UpstreamCalls.forwardedHeaders(headers));
+    }
     sse.writer.whenComplete().handle((ignored, failure) -> sse.clientGone());
-    sse.call.start(sse, headers);
     sse.call.sendMessage(request);
     sse.call.halfClose();
     sse.call.request(1);

@@ -80,7 +80,7 @@ public final class SseStreamService implements HttpService {
         upstream,
         method,
         request,
-        UpstreamCalls.forwardedHeaders(req.headers()),
+        req.headers(),
         mapper,
         heartbeat);
   }

@@ -10,6 +10,7 @@ import com.linecorp.armeria.common.RequestHeadersBuilder;
 import dev.meshwork.gateway.Gateway;
 import dev.meshwork.gateway.GatewayConfig;
 import dev.meshwork.gateway.internal.ApiKeyStore;
+import dev.meshwork.observability.MeshTelemetry;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -63,7 +64,9 @@ public final class GatewayFixture implements AutoCloseable {
             .addService(ServerInterceptors.intercept(registry, capture))
             .build()
             .start();
-    channel = InProcessChannelBuilder.forName(name).build();
+    // As MeshChannels does in production: the tracing interceptor (a no-op until telemetry is on).
+    channel =
+        InProcessChannelBuilder.forName(name).intercept(MeshTelemetry.clientInterceptor()).build();
     Path keys = dir.resolve("api-keys.yaml");
     Files.writeString(keys, keyFile());
     GatewayConfig config =

@@ -45,7 +45,7 @@ third_party="$ROOT/proto/target/third_party"
 if [[ ! -f "$third_party/google/api/annotations.proto" ]]; then
   third_party="$HERE/gen.third_party.tmp"
   rm -rf "$third_party" && mkdir -p "$third_party/google/api"
-  api_dir=$("$PY" -c 'import google.api, os; print(os.path.dirname(google.api.__file__))')
+  api_dir=$("$PY" -c 'import os; from google.api import annotations_pb2; print(os.path.dirname(annotations_pb2.__file__))')
   cp "$api_dir/annotations.proto" "$api_dir/http.proto" "$third_party/google/api/"
 fi
 

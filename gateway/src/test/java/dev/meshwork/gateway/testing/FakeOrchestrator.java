@@ -2,6 +2,7 @@ package dev.meshwork.gateway.testing;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.Timestamps;
 import com.google.rpc.RetryInfo;
 import dev.meshwork.api.orchestrator.v1.CancelRunRequest;
 import dev.meshwork.api.orchestrator.v1.CancelRunResponse;
@@ -38,6 +39,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * An in-memory OrchestratorService with just enough behaviour to exercise every HTTP route:
@@ -52,10 +54,21 @@ public final class FakeOrchestrator extends OrchestratorServiceGrpc.Orchestrator
   private final List<Deadline> deadlines = new CopyOnWriteArrayList<>();
   private final List<StartRunRequest> started = new CopyOnWriteArrayList<>();
   private final AtomicInteger slowCancelled = new AtomicInteger();
+  private volatile Consumer<Run> onStart = run -> {};
 
   /** Adds a run as stored. */
   public void put(Run run) {
     runs.put(run.getRunId(), run);
+  }
+
+  /** Stores a workflow as PutWorkflow would. */
+  public synchronized void store(WorkflowSpec workflow) {
+    workflows.put(workflow.getName(), workflow.toBuilder().setVersion(1).build());
+  }
+
+  /** Calls {@code action} with every run StartRun creates (to script its events). */
+  public void onStart(Consumer<Run> action) {
+    this.onStart = action;
   }
 
   /** The deadlines of the calls received, in order (null for none). */
@@ -83,9 +96,20 @@ public final class FakeOrchestrator extends OrchestratorServiceGrpc.Orchestrator
       return;
     }
     String id = "run-" + ids.incrementAndGet();
+    WorkflowSpec workflow;
+    synchronized (this) {
+      workflow =
+          request.hasWorkflow()
+              ? request.getWorkflow()
+              : workflows.getOrDefault(
+                  request.getWorkflowName(),
+                  WorkflowSpec.newBuilder().setName(request.getWorkflowName()).build());
+    }
     Run run =
         Run.newBuilder()
             .setRunId(id)
+            .setWorkflow(workflow)
+            .setCreateTime(Timestamps.fromMillis(System.currentTimeMillis()))
             .setState(RunState.RUN_STATE_SUBMITTED)
             .setInput(request.getInput())
             .putAllLabels(request.getLabelsMap())
@@ -94,6 +118,7 @@ public final class FakeOrchestrator extends OrchestratorServiceGrpc.Orchestrator
     runs.put(id, run);
     out.onNext(StartRunResponse.newBuilder().setRun(run).build());
     out.onCompleted();
+    onStart.accept(run);
   }
 
   @Override

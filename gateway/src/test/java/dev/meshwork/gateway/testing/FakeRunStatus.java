@@ -5,6 +5,7 @@ import dev.meshwork.api.orchestrator.v1.RunEvent;
 import dev.meshwork.api.orchestrator.v1.RunEventType;
 import dev.meshwork.api.orchestrator.v1.RunState;
 import dev.meshwork.api.orchestrator.v1.RunStatusServiceGrpc;
+import dev.meshwork.api.orchestrator.v1.StepState;
 import dev.meshwork.api.orchestrator.v1.WatchRunRequest;
 import dev.meshwork.api.orchestrator.v1.WatchRunResponse;
 import dev.meshwork.api.orchestrator.v1.WatchRunsRequest;
@@ -45,25 +46,33 @@ public final class FakeRunStatus extends RunStatusServiceGrpc.RunStatusServiceIm
     logs.computeIfAbsent(runId, id -> new ArrayList<>());
   }
 
-  /** Appends an event of {@code type} to {@code runId}'s log and tells the watchers. */
+  /**
+   * Appends an event of {@code type} to {@code runId}'s log (run and step states as the type
+   * implies, attempt 1 on agent instance {@code i-1} for step events) and tells the watchers.
+   */
   public synchronized RunEvent append(String runId, RunEventType type, String stepId) {
     List<RunEvent> log = logs.computeIfAbsent(runId, id -> new ArrayList<>());
-    RunEvent event =
+    RunEvent.Builder event =
         RunEvent.newBuilder()
             .setRunId(runId)
             .setSequence(log.size() + 1)
             .setType(type)
-            .setTime(Timestamps.fromMillis(1_700_000_000_000L + log.size()))
-            .setRunState(TERMINAL.contains(type) ? RunState.RUN_STATE_COMPLETED : RunState.RUN_STATE_WORKING)
+            .setTime(Timestamps.fromMillis(System.currentTimeMillis()))
+            .setRunState(runState(type))
             .setStepId(stepId)
-            .setItemIndex(-1)
-            .setAttempt(stepId.isEmpty() ? 0 : 1)
-            .build();
+            .setItemIndex(-1);
+    if (!stepId.isEmpty()) {
+      event.setStepState(stepState(type)).setAttempt(1).setAgentInstance("i-1");
+    }
+    return publish(runId, log, event.build());
+  }
+
+  private RunEvent publish(String runId, List<RunEvent> log, RunEvent event) {
     log.add(event);
     for (ServerCallStreamObserver<WatchRunResponse> out :
         List.copyOf(watchers.getOrDefault(runId, List.of()))) {
       out.onNext(WatchRunResponse.newBuilder().setEvent(event).build());
-      if (TERMINAL.contains(type)) {
+      if (TERMINAL.contains(event.getType())) {
         out.onCompleted();
         watchers.get(runId).remove(out);
       }
@@ -72,6 +81,27 @@ public final class FakeRunStatus extends RunStatusServiceGrpc.RunStatusServiceIm
       out.onNext(WatchRunsResponse.newBuilder().setEvent(event).build());
     }
     return event;
+  }
+
+  private static RunState runState(RunEventType type) {
+    return switch (type) {
+      case RUN_EVENT_TYPE_RUN_SUBMITTED -> RunState.RUN_STATE_SUBMITTED;
+      case RUN_EVENT_TYPE_RUN_COMPLETED -> RunState.RUN_STATE_COMPLETED;
+      case RUN_EVENT_TYPE_RUN_FAILED -> RunState.RUN_STATE_FAILED;
+      case RUN_EVENT_TYPE_RUN_CANCELED -> RunState.RUN_STATE_CANCELED;
+      default -> RunState.RUN_STATE_WORKING;
+    };
+  }
+
+  private static StepState stepState(RunEventType type) {
+    return switch (type) {
+      case RUN_EVENT_TYPE_STEP_COMPLETED -> StepState.STEP_STATE_COMPLETED;
+      case RUN_EVENT_TYPE_STEP_FAILED -> StepState.STEP_STATE_FAILED;
+      case RUN_EVENT_TYPE_STEP_SKIPPED -> StepState.STEP_STATE_SKIPPED;
+      case RUN_EVENT_TYPE_STEP_CANCELED -> StepState.STEP_STATE_CANCELED;
+      case RUN_EVENT_TYPE_STEP_COMPENSATED -> StepState.STEP_STATE_COMPENSATED;
+      default -> StepState.STEP_STATE_WORKING;
+    };
   }
 
   /** Ends every open watch of {@code runId} with {@code status}. */

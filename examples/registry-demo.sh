@@ -12,7 +12,7 @@ echo "== agent/text registers an instance serving text.keywords"
 id=$(as agent/text -d '{"card": {"name": "text", "version": "1.0.0", "description": "demo",
       "skills": [{"id": "text.keywords", "name": "Keywords"}]},
       "endpoint": {"host": "127.0.0.1", "port": 7199}, "lease_ttl": "10s"}' \
-  localhost:7001 meshwork.registry.v1.RegistryService/RegisterAgent | sed -n 's/.*"instanceId": "\(.*\)".*/\1/p' | head -1)
+  localhost:7001 meshwork.registry.v1.RegistryService/RegisterAgent | sed -n 's/.*"instance_id": "\(.*\)".*/\1/p' | head -1)
 echo "   instance $id"
 
 echo "== client/dev finds instances by skill"

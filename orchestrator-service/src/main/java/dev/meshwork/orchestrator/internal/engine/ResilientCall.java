@@ -157,6 +157,11 @@ final class ResilientCall {
                         cancelledByFailsafe.set(true);
                         inFlight.cancel(true);
                       });
+                  if (ctx.isCancelled()) {
+                    // Cancelled while the call was being started: the callback came too late.
+                    cancelledByFailsafe.set(true);
+                    inFlight.cancel(true);
+                  }
                   inFlight.whenComplete(
                       (result, failure) -> {
                         if (cancelledByFailsafe.get()) {

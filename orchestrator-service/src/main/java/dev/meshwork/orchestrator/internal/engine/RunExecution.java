@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -401,13 +402,16 @@ final class RunExecution {
     if (call.cancelled) {
       execution.cancel();
     }
+    // Asynchronously: Failsafe may complete the future while holding its own locks, and
+    // onCallDone takes this run's lock, which is held while cancelling (lock-order inversion).
     execution
         .future()
-        .whenComplete(
+        .whenCompleteAsync(
             (result, failure) -> {
               ctx.dispatcher().release(call.item);
               onCallDone(call, result, failure);
-            });
+            },
+            ctx.scheduler());
   }
 
   private ResilientCall.Spec specOf(Active call) {
@@ -655,7 +659,12 @@ final class RunExecution {
     ctx.dispatcher().cancel(call.item);
     ResilientCall.Execution execution = call.execution;
     if (execution != null) {
-      execution.cancel();
+      // Not under this run's lock: cancelling enters Failsafe, whose callbacks take that lock.
+      try {
+        ctx.scheduler().execute(execution::cancel);
+      } catch (RejectedExecutionException e) {
+        execution.cancel(); // the engine is closing; nothing will call back any more
+      }
     }
   }
 

@@ -1,0 +1,142 @@
+package dev.meshwork.orchestrator.internal.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import dev.meshwork.api.agent.v1.AgentServiceGrpc;
+import dev.meshwork.api.agent.v1.InvokeRequest;
+import dev.meshwork.api.agent.v1.InvokeResponse;
+import dev.meshwork.core.GrpcErrors;
+import dev.meshwork.core.MeshChannels;
+import dev.meshwork.core.MeshTarget;
+import dev.meshwork.orchestrator.AgentCall;
+import dev.meshwork.orchestrator.AgentCallException;
+import dev.meshwork.orchestrator.AgentInvoker;
+import dev.meshwork.orchestrator.AgentResult;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import java.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Calls {@code AgentService.Invoke} over one channel per skill, {@code mesh:///skill/<id>} (the
+ * registry-backed resolver and client-side load balancing pick the instance). The call's deadline
+ * is the engine's; cancelling the returned future cancels the RPC, so the agent sees it.
+ */
+public final class GrpcAgentInvoker implements AgentInvoker, AutoCloseable {
+
+  private final Function<String, Channel> channelFactory;
+  private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+
+  /** An invoker with {@code channelFactory} making the channel of each skill (tests). */
+  public GrpcAgentInvoker(Function<String, Channel> channelFactory) {
+    this.channelFactory = requireNonNull(channelFactory, "channelFactory");
+  }
+
+  /**
+   * An invoker over mesh channels; {@code channels} must resolve {@code mesh:} targets (see {@link
+   * MeshChannels#withRegistry}).
+   */
+  public static GrpcAgentInvoker overMesh(MeshChannels channels) {
+    requireNonNull(channels, "channels");
+    return new GrpcAgentInvoker(skill -> channels.forTarget(targetOf(skill)));
+  }
+
+  /** The channel target of a skill. */
+  public static String targetOf(String skillId) {
+    return MeshTarget.skill(skillId).uri();
+  }
+
+  @Override
+  public CompletableFuture<AgentResult> invoke(AgentCall call) {
+    Channel channel = channels.computeIfAbsent(call.skillId(), channelFactory);
+    CallOptions options =
+        CallOptions.DEFAULT.withDeadlineAfter(call.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    if (call.waitForReady()) {
+      options = options.withWaitForReady();
+    }
+    ClientCall<InvokeRequest, InvokeResponse> clientCall =
+        channel.newCall(AgentServiceGrpc.getInvokeMethod(), options);
+    InvokeRequest request =
+        InvokeRequest.newBuilder()
+            .setSkillId(call.skillId())
+            .addAllInput(call.input())
+            .setIdempotencyKey(call.idempotencyKey())
+            .putMetadata("attempt", Integer.toString(call.attempt()))
+            .build();
+    ListenableFuture<InvokeResponse> rpc = ClientCalls.futureUnaryCall(clientCall, request);
+    CompletableFuture<AgentResult> result = new CompletableFuture<>();
+    Futures.addCallback(
+        rpc,
+        new FutureCallback<>() {
+          @Override
+          public void onSuccess(InvokeResponse response) {
+            result.complete(new AgentResult(response.getOutputList(), peerOf(clientCall)));
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            result.completeExceptionally(toAgentFailure(t));
+          }
+        },
+        MoreExecutors.directExecutor());
+    result.whenComplete(
+        (r, e) -> {
+          if (e instanceof CancellationException) {
+            rpc.cancel(true); // cancels the RPC: the agent's context is cancelled
+          }
+        });
+    return result;
+  }
+
+  private static String peerOf(ClientCall<?, ?> call) {
+    try {
+      SocketAddress address = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+      return address == null ? "" : address.toString().replaceFirst("^/", "");
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+
+  private static Throwable toAgentFailure(Throwable t) {
+    if (t instanceof StatusRuntimeException sre) {
+      Status status = sre.getStatus();
+      String reason = GrpcErrors.reasonOf(sre).orElse("");
+      if (reason.isEmpty() && status.getCode() == Status.Code.UNAVAILABLE) {
+        reason = "NO_AGENT";
+      }
+      return new AgentCallException(
+          status.getCode().name(),
+          reason,
+          status.getDescription() == null ? status.getCode().name() : status.getDescription());
+    }
+    if (t instanceof CancellationException) {
+      return t;
+    }
+    return new AgentCallException("UNKNOWN", "", String.valueOf(t));
+  }
+
+  /** Shuts down the channels this invoker made. */
+  @Override
+  public void close() {
+    for (Channel channel : channels.values()) {
+      if (channel instanceof ManagedChannel managed) {
+        managed.shutdown();
+      }
+    }
+  }
+}

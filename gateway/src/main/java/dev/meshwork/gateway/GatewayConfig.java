@@ -118,7 +118,10 @@ public record GatewayConfig(
     }
   }
 
-  /** A builder with the documented defaults: HTTPS must be set or {@code insecure} chosen. */
+  /**
+   * A builder with the documented defaults, except TLS: plain HTTP until {@link
+   * Builder#httpTls} is called ({@link #fromSettings} defaults to HTTPS).
+   */
   public static Builder builder() {
     return new Builder();
   }

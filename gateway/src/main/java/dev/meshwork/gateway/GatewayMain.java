@@ -5,12 +5,14 @@ import dev.meshwork.core.MeshChannels;
 import dev.meshwork.core.Settings;
 import dev.meshwork.core.TelemetrySettings;
 import dev.meshwork.core.TlsConfig;
+import dev.meshwork.gateway.internal.ApiKeyIssuer;
 import dev.meshwork.gateway.internal.ApiKeyStore;
 import io.grpc.ManagedChannel;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -19,8 +21,10 @@ import java.util.concurrent.TimeUnit;
  * {@link GatewayConfig} and {@link TlsConfig} for the flags). The gateway is a mesh client with
  * identity {@code gateway/gateway}.
  *
- * <p>{@code --hash-key <key>} (or {@code --hash-key -} to read the key from standard input, out of
- * the shell history) prints the SHA-256 the API key file stores, and exits.
+ * <p>Two helpers that print and exit: {@code --hash-key <key>} (or {@code --hash-key -} to read
+ * the key from standard input, out of the shell history) prints the SHA-256 the API key file
+ * stores; {@code --new-api-key FILE [--key-name dev] [--key-allow /v1/**]} generates a random key,
+ * appends its hash to FILE (created if missing) and prints the key, once.
  */
 public final class GatewayMain {
 
@@ -39,6 +43,14 @@ public final class GatewayMain {
   private static void run(Settings settings) throws Exception {
     if (settings.raw("hash-key").isPresent()) {
       System.out.println(ApiKeyStore.hash(keyToHash(settings.raw("hash-key").get())));
+      return;
+    }
+    if (settings.raw("new-api-key").isPresent()) {
+      System.out.println(
+          ApiKeyIssuer.issue(
+              Path.of(settings.raw("new-api-key").get()),
+              settings.string("key-name", "dev"),
+              settings.string("key-allow", "/v1/**")));
       return;
     }
     TelemetrySettings.init(settings, "gateway");

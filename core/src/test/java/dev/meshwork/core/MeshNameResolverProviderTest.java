@@ -178,7 +178,7 @@ class MeshNameResolverProviderTest {
     register("text", 7001, "text.keywords");
     register("text", 7004, "text.keywords");
     await().atMost(WAIT).until(() -> listener.ports().size() == 3);
-    assertThat(listener.ports()).containsExactly(7001, 7004, 7002); // stale ones last
+    assertThat(listener.ports()).containsExactly(7001, 7002, 7004); // 7002 stale, still in
   }
 
   @Test

@@ -6,9 +6,9 @@ import dev.meshwork.api.registry.v1.HealthState;
 import dev.meshwork.api.registry.v1.WatchAgentInstancesResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -36,6 +36,9 @@ public final class WatchedInstances {
 
   /** How long a vanished instance stays when its lease TTL is unknown. */
   static final Duration DEFAULT_STALE_GRACE = Duration.ofSeconds(30);
+
+  private static final Comparator<Endpoint> ENDPOINT_ORDER =
+      Comparator.comparing(Endpoint::getHost).thenComparingInt(Endpoint::getPort);
 
   private Map<String, AgentInstance> current = new TreeMap<>();
   private Map<String, AgentInstance> pending;
@@ -119,18 +122,21 @@ public final class WatchedInstances {
   }
 
   /**
-   * The endpoints ready for calls, in instance id order (stale ones last), without duplicates.
-   * Instances reported NOT_SERVING or DRAINING are left out; an unreported health counts as serving.
+   * The endpoints ready for calls (stale ones included), without duplicates, sorted by host and
+   * port: the order must not depend on how the view was rebuilt, or a re-registration would look
+   * like a change and churn the channel's load balancer. Instances reported NOT_SERVING or
+   * DRAINING are left out; an unreported health counts as serving.
    */
   public List<Endpoint> servingEndpoints() {
-    Set<Endpoint> endpoints = new LinkedHashSet<>();
+    Set<Endpoint> endpoints = new HashSet<>(staleUntil.keySet());
     for (AgentInstance instance : current.values()) {
       if (isServing(instance)) {
         endpoints.add(instance.getEndpoint());
       }
     }
-    endpoints.addAll(staleUntil.keySet());
-    return new ArrayList<>(endpoints);
+    List<Endpoint> sorted = new ArrayList<>(endpoints);
+    sorted.sort(ENDPOINT_ORDER);
+    return sorted;
   }
 
   /** How many instances the complete view holds, serving or not. */

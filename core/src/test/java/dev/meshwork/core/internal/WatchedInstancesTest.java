@@ -71,7 +71,7 @@ class WatchedInstancesTest {
     instances.apply(added("b", 2, 1), 10 * SECOND);
     instances.apply(synced(1), 10 * SECOND);
 
-    assertThat(instances.servingEndpoints()).containsExactly(endpoint(2), endpoint(1));
+    assertThat(instances.servingEndpoints()).containsExactly(endpoint(1), endpoint(2));
     assertThat(instances.nextStaleExpiry()).hasValue(25 * SECOND); // 15s lease
     assertThat(instances.expireStale(24 * SECOND)).isFalse();
     assertThat(instances.expireStale(25 * SECOND)).isTrue();

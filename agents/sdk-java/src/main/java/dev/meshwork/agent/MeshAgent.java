@@ -19,6 +19,8 @@ import dev.meshwork.core.MeshChannels;
 import dev.meshwork.core.MeshServer;
 import dev.meshwork.core.ServerConfig;
 import dev.meshwork.core.Settings;
+import dev.meshwork.core.TelemetrySettings;
+import dev.meshwork.observability.MeshTelemetry;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -58,8 +60,9 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  *
- * <p>Settings (flag / environment variable, default), besides those of {@link ServerConfig} and
- * {@code TlsConfig} (identity {@code agent/<name>}):
+ * <p>Settings (flag / environment variable, default), besides those of {@link ServerConfig},
+ * {@code TlsConfig} (identity {@code agent/<name>}) and {@link TelemetrySettings} (service name =
+ * the agent's name; tracing from the standard {@code OTEL_*} variables):
  *
  * <ul>
  *   <li>{@code --registry} / {@code MESHWORK_REGISTRY}, {@code 127.0.0.1:7001}: the registry.
@@ -207,8 +210,9 @@ public final class MeshAgent {
 
   /** Shuts down gracefully when the JVM is asked to exit (SIGTERM, SIGINT). */
   public MeshAgent shutdownOnSignal() {
-    Runtime.getRuntime()
-        .addShutdownHook(new Thread(this::shutdown, "meshwork-agent-shutdown"));
+    // The telemetry exit hook drains the agent first, then flushes the spans of its last calls;
+    // a separate JVM hook would run concurrently with the flush.
+    MeshTelemetry.onExit(this::shutdown);
     return this;
   }
 
@@ -229,8 +233,8 @@ public final class MeshAgent {
   }
 
   /**
-   * Stops like a crash would: no deregistration, no drain, in-flight calls cut off. For tests of
-   * what peers see when an agent dies.
+   * Stops without leaving the registry and without the drain delay, as far as the registry and
+   * clients are concerned like a crash (the lease just expires). For tests.
    */
   void abort() {
     aborted = true;
@@ -436,6 +440,8 @@ public final class MeshAgent {
                   : s.duration("drain-delay", Duration.ofSeconds(1), Duration.ZERO,
                       Duration.ofMinutes(1)));
       if (settings != null) {
+        // A main's settings: tracing, metrics and log format for the process, service = name.
+        TelemetrySettings.init(settings, name);
         settings.rejectUnknownFlags();
       }
       if (!config.tls().insecure()

@@ -86,6 +86,7 @@ class MeshLoadBalancingTlsTest {
 
     assertThat(run.failures()).isEmpty();
     Map<String, Long> counts = run.countsByTag(c -> true);
+    System.out.println("spread over 3,000 calls: " + counts);
     assertThat(counts.keySet()).containsExactly("a", "b", "c");
     assertThat(counts.values()).allSatisfy(n -> assertThat(n).isBetween(600L, 1350L));
   }
@@ -107,7 +108,9 @@ class MeshLoadBalancingTlsTest {
       run.stop();
 
       List<LoadRun.Call> failures = run.failures();
-      System.out.printf("kill -9: %d calls, %d failed%n", run.calls().size(), failures.size());
+      long inFlightAtKill = failures.stream().filter(c -> c.startNanos() < killedAt).count();
+      System.out.printf("kill -9: %d calls, %d failed (%d in flight at the kill, %d just after)%n",
+          run.calls().size(), failures.size(), inFlightAtKill, failures.size() - inFlightAtKill);
       assertThat(failures).hasSizeLessThanOrEqualTo(8); // at most one in flight per caller
       assertThat(failures).allSatisfy(c -> assertThat(c.startNanos()).isLessThan(settled));
       assertThat(run.countsByTag(c -> c.startNanos() > settled).keySet())

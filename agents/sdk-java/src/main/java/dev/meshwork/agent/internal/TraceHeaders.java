@@ -12,12 +12,13 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.opentelemetry.api.trace.Span;
 
 /**
  * Carries the W3C trace context ({@code traceparent}, {@code tracestate}) of an incoming call to
- * the calls a handler makes, so that agent-to-agent calls stay in the caller's trace even when no
- * tracer is installed. A tracing interceptor that sets its own {@code traceparent} (a child span)
- * wins: headers already present are left alone.
+ * the calls a handler makes when this process does not trace itself, so that agent-to-agent calls
+ * stay in the caller's trace anyway. When OpenTelemetry is active (a valid current span), its own
+ * interceptors propagate a child span and this one stays out of the way.
  */
 public final class TraceHeaders {
 
@@ -56,7 +57,7 @@ public final class TraceHeaders {
       public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
           MethodDescriptor<ReqT, RespT> method, CallOptions options, Channel next) {
         Incoming incoming = KEY.get();
-        if (incoming == null) {
+        if (incoming == null || Span.current().getSpanContext().isValid()) {
           return next.newCall(method, options);
         }
         return new SimpleForwardingClientCall<>(next.newCall(method, options)) {

@@ -38,17 +38,14 @@ public final class AgentProcess implements AutoCloseable {
   public static AgentProcess start(Class<?> mainClass, Path log, List<String> args) {
     requireNonNull(mainClass, "mainClass");
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(java());
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass.getName());
     command.addAll(args);
     try {
       Files.createDirectories(log.getParent());
-      Process process =
-          new ProcessBuilder(command)
-              .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
-              .start();
+      Process process = processBuilder(command, log).start();
       // Its own thread: callers may be starting several processes from a shared pool.
       CompletableFuture<Integer> ready = new CompletableFuture<>();
       Thread reader =
@@ -70,6 +67,49 @@ public final class AgentProcess implements AutoCloseable {
         throw new IllegalStateException(
             "agent process did not get ready; see " + log + ":\n" + Files.readString(log), e);
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Starts {@code java -jar jar args} and waits up to 60s until it accepts connections on {@code
+   * port} (for mains that print no READY line, such as the registry).
+   */
+  public static AgentProcess startJar(Path jar, Path log, List<String> args, int port) {
+    List<String> command = new ArrayList<>(List.of(java(), "-jar", jar.toString()));
+    command.addAll(args);
+    try {
+      Files.createDirectories(log.getParent());
+      Process process =
+          processBuilder(command, log).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException(
+              "process exited with " + process.exitValue() + "; see " + log + ":\n"
+                  + Files.readString(log));
+        }
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+          return new AgentProcess(process, port, log);
+        } catch (IOException notYet) {
+          Thread.sleep(100); // polling a port that is not open yet; nothing to wait on instead
+        }
+      }
+      process.destroyForcibly();
+      throw new IllegalStateException("port " + port + " not open within 60s; see " + log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A free TCP port on 127.0.0.1 (free now; a process started right after can take it). */
+  public static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -108,6 +148,18 @@ public final class AgentProcess implements AutoCloseable {
   @Override
   public void close() {
     process.destroyForcibly();
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static ProcessBuilder processBuilder(List<String> command, Path log) {
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(log.toFile()));
+    // No collector in tests: keep the processes from trying to export spans.
+    builder.environment().put("OTEL_SDK_DISABLED", "true");
+    return builder;
   }
 
   private static int readyPort(Process process) {

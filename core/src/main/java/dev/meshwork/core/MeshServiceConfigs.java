@@ -23,6 +23,12 @@ public final class MeshServiceConfigs {
    *   <li>{@code weighted_round_robin} weighted by the agents' per-call ORCA load reports (queries
    *       per second over utilization), falling back to {@code round_robin}.
    * </ol>
+   *
+   * <p>A call to {@code AgentService} that fails UNAVAILABLE (its instance died under it, or
+   * refused it) is retried up to twice, on whatever instance the balancer picks next, within the
+   * call's deadline and a channel-wide retry budget ({@code retryThrottling}) that stops retry
+   * storms. That makes mesh calls at-least-once, which skills already are: steps carry idempotency
+   * keys and are re-dispatched after crashes.
    */
   public static final Map<String, ?> DEFAULT =
       Map.of(
@@ -32,7 +38,21 @@ public final class MeshServiceConfigs {
                   "meshwork_health_checking",
                   Map.of("childPolicy", List.of(outlierDetection())))),
           "healthCheckConfig",
-          Map.of("serviceName", ""));
+          Map.of("serviceName", ""),
+          "methodConfig",
+          List.of(
+              Map.of(
+                  "name",
+                  List.of(Map.of("service", "meshwork.agent.v1.AgentService")),
+                  "retryPolicy",
+                  Map.of(
+                      "maxAttempts", 3.0,
+                      "initialBackoff", "0.02s",
+                      "maxBackoff", "0.2s",
+                      "backoffMultiplier", 2.0,
+                      "retryableStatusCodes", List.of("UNAVAILABLE")))),
+          "retryThrottling",
+          Map.of("maxTokens", 20.0, "tokenRatio", 0.1));
 
   /** Plain round robin with client-side health checking (no ORCA weights, no ejection). */
   public static final Map<String, ?> ROUND_ROBIN =

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,6 +136,21 @@ class MeshChannelsMeshTargetTest {
   }
 
   @Test
+  void forTarget_instanceAnswersUnavailable_callIsRetriedOnAnother() throws IOException {
+    Backend broken = startBackend(true);
+    register(broken, "echo.say");
+    register(startBackend(), "echo.say");
+    ManagedChannel channel = channel("mesh:///skill/echo.say");
+
+    // Few calls: a steadily failing instance soon spends the channel's retry budget, by design
+    // (outlier detection then ejects it).
+    Map<Integer, Integer> counts = callMany(channel, 6);
+
+    assertThat(counts).doesNotContainKey(broken.port()).hasSize(1);
+    assertThat(broken.attempts().get()).isPositive();
+  }
+
+  @Test
   void forTarget_registryDown_callsKeepSucceeding() throws Exception {
     register(startBackend(), "echo.say");
     register(startBackend(), "echo.say");
@@ -212,7 +228,13 @@ class MeshChannelsMeshTargetTest {
   }
 
   private Backend startBackend() throws IOException {
+    return startBackend(false);
+  }
+
+  /** A backend answering with its port, or (when {@code unavailable}) always UNAVAILABLE. */
+  private Backend startBackend(boolean unavailable) throws IOException {
     HealthStatusManager health = new HealthStatusManager();
+    AtomicInteger attempts = new AtomicInteger();
     int[] port = new int[1];
     Server server =
         Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
@@ -222,6 +244,12 @@ class MeshChannelsMeshTargetTest {
                   @Override
                   public void getAgentCard(
                       GetAgentCardRequest request, StreamObserver<GetAgentCardResponse> out) {
+                    attempts.incrementAndGet();
+                    if (unavailable) {
+                      out.onError(Status.UNAVAILABLE.withDescription("overloaded")
+                          .asRuntimeException());
+                      return;
+                    }
                     // The port says which backend answered.
                     out.onNext(
                         GetAgentCardResponse.newBuilder()
@@ -233,7 +261,7 @@ class MeshChannelsMeshTargetTest {
             .build()
             .start();
     port[0] = server.getPort();
-    Backend backend = new Backend(server, health);
+    Backend backend = new Backend(server, health, attempts);
     backends.add(backend);
     return backend;
   }
@@ -249,7 +277,7 @@ class MeshChannelsMeshTargetTest {
         .getInstanceId();
   }
 
-  private record Backend(Server server, HealthStatusManager health) {
+  private record Backend(Server server, HealthStatusManager health, AtomicInteger attempts) {
     int port() {
       return server.getPort();
     }

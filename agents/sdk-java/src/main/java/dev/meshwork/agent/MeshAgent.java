@@ -23,16 +23,18 @@ import dev.meshwork.core.TelemetrySettings;
 import dev.meshwork.observability.MeshTelemetry;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
+import io.grpc.ServerInterceptor;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.xds.orca.OrcaMetricReportingServerInterceptor;
-import io.grpc.ServerInterceptor;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +67,8 @@ import java.util.regex.Pattern;
  * the agent's name; tracing from the standard {@code OTEL_*} variables):
  *
  * <ul>
- *   <li>{@code --registry} / {@code MESHWORK_REGISTRY}, {@code 127.0.0.1:7001}: the registry.
+ *   <li>{@code --registry} / {@code MESHWORK_REGISTRY}, {@code 127.0.0.1:7001}: the registry;
+ *       {@code none} (or {@code off}, {@code -}) serves without registering.
  *   <li>{@code --lease-ttl} / {@code MESHWORK_LEASE_TTL}, 15s: the registration lease, renewed
  *       every third of it.
  *   <li>{@code --advertise-host} / {@code MESHWORK_ADVERTISE_HOST}: the host registered for peers;
@@ -82,6 +85,9 @@ import java.util.regex.Pattern;
 public final class MeshAgent {
 
   private static final Logger LOG = Logger.getLogger(MeshAgent.class.getName());
+
+  /** Registry targets that turn registration (and the mesh client) off. */
+  private static final Set<String> OFF = Set.of("none", "off", "-");
 
   /** Who may call {@code AgentService} unless the agent says otherwise. */
   public static final AuthorizationPolicy DEFAULT_POLICY =
@@ -126,11 +132,15 @@ public final class MeshAgent {
     if (b.registryChannel != null) {
       this.ownedRegistryChannel = null;
       this.registryChannel = b.registryChannel;
+    } else if (isOff(resolved.registryTarget())) {
+      this.ownedRegistryChannel = null;
+      this.registryChannel = null;
     } else {
       this.ownedRegistryChannel = channels.forTarget(resolved.registryTarget());
       this.registryChannel = ownedRegistryChannel;
     }
-    this.mesh = MeshClient.create(channels.withRegistry(registryChannel));
+    this.mesh =
+        registryChannel == null ? null : MeshClient.create(channels.withRegistry(registryChannel));
     AgentGrpcService service =
         new AgentGrpcService(card, b.skills, new SkillInvoker(load), mesh);
     MeshServer.Builder server =
@@ -158,9 +168,13 @@ public final class MeshAgent {
     server.start();
     Endpoint endpoint =
         Endpoint.newBuilder().setHost(advertiseHost).setPort(server.port()).build();
-    lease = new LeaseKeeper(registryChannel, card, endpoint, leaseTtl, load::load, scheduler);
     scheduler.scheduleAtFixedRate(load::tick, 1, 1, TimeUnit.SECONDS);
-    lease.start();
+    if (registryChannel == null) {
+      LOG.info("registry off: serving without registering");
+    } else {
+      lease = new LeaseKeeper(registryChannel, card, endpoint, leaseTtl, load::load, scheduler);
+      lease.start();
+    }
     LOG.info(
         () -> "agent " + card.getName() + " " + card.getVersion() + " serving "
             + card.getSkillsList().stream().map(s -> s.getId()).toList() + " at " + advertiseHost
@@ -184,8 +198,15 @@ public final class MeshAgent {
     return current == null ? Optional.empty() : current.instanceId();
   }
 
-  /** The client handlers get; usable by the agent's own code too. */
+  /**
+   * The client handlers get; usable by the agent's own code too.
+   *
+   * @throws IllegalStateException when the registry is off
+   */
   public MeshClient mesh() {
+    if (mesh == null) {
+      throw new IllegalStateException("registry off: no mesh client");
+    }
     return mesh;
   }
 
@@ -200,7 +221,9 @@ public final class MeshAgent {
    */
   public void shutdown() {
     server.shutdown();
-    mesh.close();
+    if (mesh != null) {
+      mesh.close();
+    }
     if (ownedRegistryChannel != null) {
       ownedRegistryChannel.shutdownNow();
     }
@@ -267,6 +290,10 @@ public final class MeshAgent {
     }
     // The clients have seen NOT_SERVING; their health streams would only hold up termination.
     healthWatches.closeAll();
+  }
+
+  private static boolean isOff(String registryTarget) {
+    return OFF.contains(registryTarget.strip().toLowerCase(Locale.ROOT));
   }
 
   private record Resolved(
@@ -353,7 +380,10 @@ public final class MeshAgent {
       return this;
     }
 
-    /** The registry's target (overrides {@code --registry}). */
+    /**
+     * The registry's target (overrides {@code --registry}); {@code none} serves without
+     * registering and without a mesh client.
+     */
     public Builder registry(String target) {
       this.registryTarget = requireNonNull(target, "target");
       return this;

@@ -94,6 +94,23 @@ class MeshAgentLifecycleTest {
   }
 
   @Test
+  void start_registryNone_servesWithoutRegistering() {
+    bed.startRegistry();
+    MeshAgent agent =
+        bed.started(
+            MeshAgent.builder()
+                .name("echo")
+                .skill(SkillSpec.of("echo.say", "Echoes"), (ctx, input) -> input)
+                .serverConfig(AgentTestBed.insecureConfig("echo", Duration.ofSeconds(1)))
+                .registry("none")
+                .drainDelay(Duration.ZERO));
+
+    assertThat(say(bed.channelTo(agent), "hi").getOutput(0).getText()).isEqualTo("hi");
+    assertThat(agent.instanceId()).isEmpty();
+    assertThat(bed.registry.calls()).isEmpty();
+  }
+
+  @Test
   void shutdown_duringCall_deregistersThenTurnsNotServingThenFinishesTheCall() throws Exception {
     bed.startRegistry();
     CountDownLatch callStarted = new CountDownLatch(1);

@@ -92,7 +92,7 @@ class MeshLoadBalancingTlsTest {
   }
 
   @Test
-  void calls_instanceKilledUnderLoad_onlyInFlightCallsFail() throws Exception {
+  void calls_instanceKilledUnderLoad_inFlightCallsFailOverAndNoneFails() throws Exception {
     startAgents(List.of("a", "b", "c"), Map.of());
     AgentProcess victim = agents.get(0);
 
@@ -111,8 +111,10 @@ class MeshLoadBalancingTlsTest {
       long inFlightAtKill = failures.stream().filter(c -> c.startNanos() < killedAt).count();
       System.out.printf("kill -9: %d calls, %d failed (%d in flight at the kill, %d just after)%n",
           run.calls().size(), failures.size(), inFlightAtKill, failures.size() - inFlightAtKill);
-      assertThat(failures).hasSizeLessThanOrEqualTo(8); // at most one in flight per caller
-      assertThat(failures).allSatisfy(c -> assertThat(c.startNanos()).isLessThan(settled));
+      // The calls in flight on the dead instance fail UNAVAILABLE and the default service config
+      // retries them on another instance; without that retry they (at most one per caller) and
+      // the few sent before the reset arrived would be the only failures.
+      assertThat(failures).isEmpty();
       assertThat(run.countsByTag(c -> c.startNanos() > settled).keySet())
           .containsExactly("b", "c");
     } finally {

@@ -6,18 +6,21 @@ import dev.meshwork.agents.llm.internal.LlmSkills;
 import dev.meshwork.core.ConfigException;
 import dev.meshwork.core.Settings;
 import java.util.Optional;
+import java.util.logging.Logger;
 
 /**
  * The LLM agent ({@code agent/llm}, default port 7104): {@code llm.chat} through any
  * OpenAI-compatible chat-completions endpoint (see {@link LlmConfig}). Without {@code
- * MESHWORK_LLM_URL} it does not start, so that a mesh without a model simply has no {@code
- * llm.chat} skill.
+ * MESHWORK_LLM_URL} it serves (healthy, so launchers and supervisors see it up) but does not
+ * register: a mesh without a model simply has no {@code llm.chat} skill.
  */
 public final class LlmAgentMain {
 
+  private static final Logger LOG = Logger.getLogger(LlmAgentMain.class.getName());
+
   private LlmAgentMain() {}
 
-  /** Runs the agent until SIGTERM, or exits at once when no endpoint is configured. */
+  /** Runs the agent until SIGTERM. */
   public static void main(String[] args) {
     Settings settings = Settings.fromArgs(args);
     Optional<LlmConfig> config;
@@ -28,15 +31,16 @@ public final class LlmAgentMain {
       System.exit(2);
       return;
     }
+    MeshAgent.Builder agent =
+        MeshAgent.builder().name("llm").version("1.0.0").label("tier", "sample").port(7104)
+            .settings(settings);
     if (config.isEmpty()) {
-      System.err.println("llm: MESHWORK_LLM_URL is not set; not starting (set it, with"
-          + " MESHWORK_LLM_MODEL and optionally MESHWORK_LLM_KEY, to serve llm.chat)");
+      LOG.warning("MESHWORK_LLM_URL is not set: serving without registering, so the mesh has no"
+          + " llm.chat (set MESHWORK_LLM_URL, MESHWORK_LLM_MODEL and optionally MESHWORK_LLM_KEY)");
+      LlmSkills.unconfigured(agent.registry("none")).run();
       return;
     }
-    MeshAgent.Builder agent =
-        MeshAgent.builder().name("llm").version("1.0.0")
-            .description("Chat with a language model (" + config.get().model() + ").")
-            .label("tier", "sample").port(7104).settings(settings);
+    agent.description("Chat with a language model (" + config.get().model() + ").");
     new LlmSkills(new ChatCompletionsClient(config.get()), config.get().timeout())
         .addTo(agent).run();
   }

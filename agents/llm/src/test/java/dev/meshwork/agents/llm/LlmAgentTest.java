@@ -10,6 +10,7 @@ import dev.meshwork.agent.TestSkillContext;
 import dev.meshwork.agents.llm.internal.ChatCompletionsClient;
 import dev.meshwork.agents.llm.internal.LlmSkills;
 import dev.meshwork.api.agent.v1.AgentServiceGrpc;
+import dev.meshwork.api.agent.v1.InvokeRequest;
 import dev.meshwork.api.agent.v1.InvokeStreamRequest;
 import dev.meshwork.api.agent.v1.InvokeStreamResponse;
 import dev.meshwork.api.common.v1.Part;
@@ -253,6 +254,31 @@ class LlmAgentTest {
       agent.shutdown();
       registryChannel.shutdownNow();
       registryServer.shutdownNow();
+    }
+  }
+
+  @Test
+  void invoke_unconfiguredAgent_failedPreconditionAndNoRegistration() {
+    MeshAgent agent =
+        LlmSkills.unconfigured(
+                MeshAgent.builder().name("llm").serverConfig(insecure()).registry("none")
+                    .drainDelay(Duration.ZERO))
+            .start();
+    ManagedChannel channel =
+        Grpc.newChannelBuilderForAddress("127.0.0.1", agent.port(),
+            InsecureChannelCredentials.create()).build();
+    try {
+      assertThatThrownBy(
+              () -> AgentServiceGrpc.newBlockingStub(channel)
+                  .withDeadlineAfter(10, TimeUnit.SECONDS)
+                  .invoke(InvokeRequest.newBuilder().setSkillId("llm.chat")
+                      .addInput(Parts.text("hi")).build()))
+          .hasMessage("FAILED_PRECONDITION: the llm agent has no endpoint: set MESHWORK_LLM_URL"
+              + " and MESHWORK_LLM_MODEL");
+      assertThat(agent.instanceId()).isEmpty();
+    } finally {
+      channel.shutdownNow();
+      agent.shutdown();
     }
   }
 

@@ -8,6 +8,7 @@ import dev.meshwork.agent.SkillContext;
 import dev.meshwork.agent.SkillSpec;
 import dev.meshwork.agent.SkillStream;
 import dev.meshwork.api.common.v1.Part;
+import dev.meshwork.core.ErrorCode;
 import dev.meshwork.core.MeshException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +44,23 @@ public final class LlmSkills {
             .examples("Summarize the benefits of client-side load balancing in two sentences.")
             .build(),
         this::chat);
+  }
+
+  /**
+   * Adds an {@code llm.chat} that explains it is not configured: for an agent that serves without
+   * an endpoint (and without registering).
+   */
+  public static MeshAgent.Builder unconfigured(MeshAgent.Builder agent) {
+    return agent
+        .description("Chat with a language model (not configured).")
+        .skill(
+            SkillSpec.builder("llm.chat").name("Chat")
+                .description("Not configured: set MESHWORK_LLM_URL and MESHWORK_LLM_MODEL.")
+                .build(),
+            (ctx, input) -> {
+              throw MeshException.of(ErrorCode.FAILED_PRECONDITION, "LLM_NOT_CONFIGURED",
+                  "the llm agent has no endpoint: set MESHWORK_LLM_URL and MESHWORK_LLM_MODEL");
+            });
   }
 
   /** The {@code llm.chat} handler. */

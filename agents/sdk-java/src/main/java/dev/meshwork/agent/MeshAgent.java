@@ -456,19 +456,19 @@ public final class MeshAgent {
       Settings s = settings != null ? settings : Settings.of(new String[0], System.getenv());
       ServerConfig config =
           serverConfig != null ? serverConfig : ServerConfig.fromSettings(s, port, "agent/" + name);
+      // Every setting is read, even when the builder overrides it, so that its flag is known.
+      String registrySetting = s.string("registry", "127.0.0.1:7001");
+      Duration leaseTtlSetting =
+          s.duration("lease-ttl", Duration.ofSeconds(15), Duration.ofSeconds(1),
+              Duration.ofMinutes(10));
+      Duration drainDelaySetting =
+          s.duration("drain-delay", Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(1));
       Resolved resolved =
           new Resolved(
-              registryTarget != null ? registryTarget : s.string("registry", "127.0.0.1:7001"),
-              leaseTtl != null
-                  ? leaseTtl
-                  : s.duration(
-                      "lease-ttl", Duration.ofSeconds(15), Duration.ofSeconds(1),
-                      Duration.ofMinutes(10)),
+              registryTarget != null ? registryTarget : registrySetting,
+              leaseTtl != null ? leaseTtl : leaseTtlSetting,
               s.string("advertise-host", ""),
-              drainDelay != null
-                  ? drainDelay
-                  : s.duration("drain-delay", Duration.ofSeconds(1), Duration.ZERO,
-                      Duration.ofMinutes(1)));
+              drainDelay != null ? drainDelay : drainDelaySetting);
       if (settings != null) {
         // A main's settings: tracing, metrics and log format for the process, service = name.
         TelemetrySettings.init(settings, name);

@@ -27,9 +27,10 @@ import java.util.concurrent.TimeUnit;
  * interceptors (telemetry). Server-streaming calls such as watches keep the deadline they were
  * given, if any: they are meant to stay open.
  *
- * <p>With {@link #withRegistry(Channel)}, {@code mesh:///skill/<id>} and {@code mesh:///agent/<name>}
- * targets resolve through the registry and get {@link MeshServiceConfigs#DEFAULT} (weighted round
- * robin on ORCA load, outlier ejection, client-side health checking) unless told otherwise:
+ * <p>With {@link #withRegistry(Channel)}, {@code mesh:///skill/<id>} and {@code
+ * mesh:///agent/<name>} targets resolve through the registry and get {@link
+ * MeshServiceConfigs#DEFAULT} (weighted round robin on ORCA load, outlier ejection, client-side
+ * health checking, retry of UNAVAILABLE) unless told otherwise:
  *
  * <pre>{@code
  * MeshChannels channels = MeshChannels.create(tlsConfig);
@@ -106,7 +107,7 @@ public final class MeshChannels implements Closeable {
     return tls.identity();
   }
 
-  /** A channel to {@code target} (for example {@code localhost:7001} or {@code mesh:///skill/x}). */
+  /** A channel to {@code target}, for example {@code localhost:7001} or {@code mesh:///skill/x}. */
   public ManagedChannel forTarget(String target) {
     return forTarget(target, null);
   }

@@ -270,7 +270,9 @@ class MeshChannelsMeshTargetTest {
     return RegistryServiceGrpc.newBlockingStub(registryChannel)
         .registerAgent(
             RegisterAgentRequest.newBuilder()
-                .setCard(AgentCard.newBuilder().setName("echo").addSkills(Skill.newBuilder().setId(skill)))
+                .setCard(
+                    AgentCard.newBuilder().setName("echo")
+                        .addSkills(Skill.newBuilder().setId(skill)))
                 .setEndpoint(FakeRegistry.endpoint("127.0.0.1", backend.port()))
                 .build())
         .getInstance()

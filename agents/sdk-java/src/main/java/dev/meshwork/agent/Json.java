@@ -16,7 +16,8 @@ public final class Json {
 
   private static final JsonFormat.Parser PARSER = JsonFormat.parser();
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer();
-  private static final JsonFormat.Printer COMPACT = JsonFormat.printer().omittingInsignificantWhitespace();
+  private static final JsonFormat.Printer COMPACT =
+      JsonFormat.printer().omittingInsignificantWhitespace();
 
   private Json() {}
 

@@ -78,9 +78,9 @@ import java.util.regex.Pattern;
  *       it go before it stops accepting calls.
  * </ul>
  *
- * <p>Shutdown (SIGTERM with {@link #shutdownOnSignal()}, or {@link #shutdown()}): deregister, health
- * NOT_SERVING, drain delay, then stop accepting calls and let in-flight ones finish within the
- * grace period.
+ * <p>Shutdown (SIGTERM with {@link #shutdownOnSignal()}, or {@link #shutdown()}): deregister,
+ * health NOT_SERVING, drain delay, then stop accepting calls and let in-flight ones finish within
+ * the grace period.
  */
 public final class MeshAgent {
 
@@ -356,7 +356,7 @@ public final class MeshAgent {
       return add(RegisteredSkill.streaming(requireNonNull(spec, "spec"), handler));
     }
 
-    /** The default port; {@code --port} / {@code MESHWORK_PORT} overrides it, 0 picks a free one. */
+    /** The default port; {@code --port} / {@code MESHWORK_PORT} overrides it; 0 picks any. */
     public Builder port(int port) {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");

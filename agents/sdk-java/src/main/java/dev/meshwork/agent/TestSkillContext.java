@@ -15,7 +15,8 @@ import java.util.Optional;
  * caller and deadline; cancellable by the test.
  *
  * <pre>{@code
- * List<Part> out = handler.handle(TestSkillContext.of("text.keywords"), List.of(Parts.text("...")));
+ * List<Part> out =
+ *     handler.handle(TestSkillContext.of("text.keywords"), List.of(Parts.text("...")));
  * }</pre>
  */
 public final class TestSkillContext implements SkillContext {
@@ -52,7 +53,8 @@ public final class TestSkillContext implements SkillContext {
 
   /** A copy called by {@code caller}. */
   public TestSkillContext withCaller(MeshIdentity caller) {
-    return new TestSkillContext(skillId, metadata, requireNonNull(caller, "caller"), deadline, mesh);
+    return new TestSkillContext(
+        skillId, metadata, requireNonNull(caller, "caller"), deadline, mesh);
   }
 
   /** A copy whose deadline is {@code timeout} from now. */

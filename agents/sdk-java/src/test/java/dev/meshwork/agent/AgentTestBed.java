@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * Plaintext agents on localhost ports with an in-process {@link FakeRegistry}, for SDK tests that
  * are about behaviour rather than TLS. Close it in {@code @AfterEach}.
  */
-final class AgentTestBed implements AutoCloseable {
+final class AgentTestBed {
 
   final FakeRegistry registry = new FakeRegistry();
   final String registryName = InProcessServerBuilder.generateName();
@@ -65,7 +65,8 @@ final class AgentTestBed implements AutoCloseable {
 
   ManagedChannel channelTo(MeshAgent agent) {
     ManagedChannel channel =
-        Grpc.newChannelBuilderForAddress("127.0.0.1", agent.port(), InsecureChannelCredentials.create())
+        Grpc.newChannelBuilderForAddress(
+                "127.0.0.1", agent.port(), InsecureChannelCredentials.create())
             .build();
     channels.add(channel);
     return channel;
@@ -86,8 +87,8 @@ final class AgentTestBed implements AutoCloseable {
             Duration.ofSeconds(30)));
   }
 
-  @Override
-  public void close() throws InterruptedException {
+  /** Stops the agents, the channels and the registry. */
+  void close() throws InterruptedException {
     for (ManagedChannel channel : channels) {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }

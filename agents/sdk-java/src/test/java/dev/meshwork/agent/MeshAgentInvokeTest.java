@@ -137,12 +137,14 @@ class MeshAgentInvokeTest {
 
   @Test
   void invoke_handlerThrows_internalWithMessageAndNoStackTrace() {
-    assertThatThrownBy(() -> stub.invoke(InvokeRequest.newBuilder().setSkillId("echo.fail").build()))
+    assertThatThrownBy(
+            () -> stub.invoke(InvokeRequest.newBuilder().setSkillId("echo.fail").build()))
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e -> {
               assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
-              assertThat(e.getStatus().getDescription()).isEqualTo("skill 'echo.fail' failed: boom");
+              assertThat(e.getStatus().getDescription())
+                  .isEqualTo("skill 'echo.fail' failed: boom");
               com.google.rpc.Status details = StatusProto.fromThrowable(e);
               assertThat(details.getDetailsList()).hasSize(1);
               assertThat(details.getDetails(0).is(ErrorInfo.class)).isTrue();

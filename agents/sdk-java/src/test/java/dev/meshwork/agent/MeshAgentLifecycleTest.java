@@ -157,7 +157,8 @@ class MeshAgentLifecycleTest {
   private static InvokeResponse say(ManagedChannel channel, String text) {
     return AgentServiceGrpc.newBlockingStub(channel)
         .withDeadlineAfter(5, TimeUnit.SECONDS)
-        .invoke(InvokeRequest.newBuilder().setSkillId("echo.say").addInput(Parts.text(text)).build());
+        .invoke(
+            InvokeRequest.newBuilder().setSkillId("echo.say").addInput(Parts.text(text)).build());
   }
 
   /** Watches the agent's health; records the global sequence number when NOT_SERVING arrives. */

@@ -99,7 +99,8 @@ class MeshClientTest {
             MeshException.class,
             e -> {
               assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
-              assertThat(e.getMessage()).contains("no serving instance for mesh:///skill/nobody.home");
+              assertThat(e.getMessage())
+                  .contains("no serving instance for mesh:///skill/nobody.home");
             });
   }
 

@@ -70,7 +70,8 @@ class RealRegistryIntegrationTest {
     MeshAgent second = startAgent(pki, registryPort);
     try (MeshChannels client = MeshChannels.create(tls(pki, "client/test"))) {
       ManagedChannel registryChannel = client.forTarget("127.0.0.1:" + registryPort);
-      ManagedChannel skill = client.withRegistry(registryChannel).forTarget("mesh:///skill/" + SKILL);
+      ManagedChannel skill =
+          client.withRegistry(registryChannel).forTarget("mesh:///skill/" + SKILL);
       awaitAnswersFrom(skill, Set.of(first.port(), second.port()));
 
       LoadRun run = LoadRun.start(skill, SKILL, 2, Integer.MAX_VALUE);

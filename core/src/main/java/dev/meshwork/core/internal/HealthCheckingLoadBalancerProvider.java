@@ -101,11 +101,6 @@ public final class HealthCheckingLoadBalancerProvider extends LoadBalancerProvid
     }
 
     @Override
-    public boolean canHandleEmptyAddressListFromNameResolution() {
-      return child.canHandleEmptyAddressListFromNameResolution();
-    }
-
-    @Override
     public void requestConnection() {
       child.requestConnection();
     }

@@ -236,8 +236,8 @@ public final class RegistryNameResolver extends NameResolver {
     List<EquivalentAddressGroup> groups = new ArrayList<>(endpoints.size());
     for (Endpoint endpoint : endpoints) {
       // Agents advertise IP literals, which InetSocketAddress parses without a DNS lookup.
-      groups.add(
-          new EquivalentAddressGroup(new InetSocketAddress(endpoint.getHost(), endpoint.getPort())));
+      InetSocketAddress address = new InetSocketAddress(endpoint.getHost(), endpoint.getPort());
+      groups.add(new EquivalentAddressGroup(address));
     }
     LOG.fine(() -> target + ": " + endpoints.size() + " serving instances");
     listener.onResult2(

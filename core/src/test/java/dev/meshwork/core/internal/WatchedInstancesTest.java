@@ -36,8 +36,9 @@ class WatchedInstancesTest {
 
     assertThat(instances.apply(added("a", 1, 1), 0)).isTrue();
     instances.apply(added("b", 2, 2), 0);
-    instances.apply(event(WatchEventType.WATCH_EVENT_TYPE_UPDATED,
-        instance("a", 1, 3).toBuilder().setHealth(HealthState.HEALTH_STATE_DRAINING).build(), 3), 0);
+    AgentInstance draining =
+        instance("a", 1, 3).toBuilder().setHealth(HealthState.HEALTH_STATE_DRAINING).build();
+    instances.apply(event(WatchEventType.WATCH_EVENT_TYPE_UPDATED, draining, 3), 0);
     assertThat(instances.servingEndpoints()).containsExactly(endpoint(2));
 
     instances.apply(event(WatchEventType.WATCH_EVENT_TYPE_REMOVED, instance("b", 2, 2), 4), 0);

@@ -55,7 +55,8 @@ public final class FakeRegistry extends RegistryServiceGrpc.RegistryServiceImplB
   private record Event(WatchEventType type, AgentInstance instance, long revision,
       RemovalReason reason) {}
 
-  private record Watch(InstanceFilter filter, ServerCallStreamObserver<WatchAgentInstancesResponse> out) {}
+  private record Watch(
+      InstanceFilter filter, ServerCallStreamObserver<WatchAgentInstancesResponse> out) {}
 
   private static final AtomicLong SEQUENCE = new AtomicLong();
 
@@ -92,7 +93,8 @@ public final class FakeRegistry extends RegistryServiceGrpc.RegistryServiceImplB
                         + request.getEndpoint().getPort());
     Duration ttl =
         request.hasLeaseTtl()
-            ? Duration.ofSeconds(request.getLeaseTtl().getSeconds(), request.getLeaseTtl().getNanos())
+            ? Duration.ofSeconds(
+                request.getLeaseTtl().getSeconds(), request.getLeaseTtl().getNanos())
             : Duration.ofSeconds(30);
     AgentInstance instance =
         AgentInstance.newBuilder()
@@ -248,7 +250,8 @@ public final class FakeRegistry extends RegistryServiceGrpc.RegistryServiceImplB
   public synchronized void breakWatches() {
     for (Watch watch : watches) {
       try {
-        watch.out().onError(Status.UNAVAILABLE.withDescription("watch broken").asRuntimeException());
+        watch.out().onError(
+            Status.UNAVAILABLE.withDescription("watch broken").asRuntimeException());
       } catch (IllegalStateException alreadyClosed) {
         // The client went away first.
       }

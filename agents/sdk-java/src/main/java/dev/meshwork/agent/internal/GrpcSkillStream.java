@@ -74,7 +74,8 @@ public final class GrpcSkillStream implements SkillStream {
   }
 
   private synchronized void send(StatusUpdate update) {
-    if (update.getProgress() < 0 || update.getProgress() > 1 || Double.isNaN(update.getProgress())) {
+    double progress = update.getProgress();
+    if (progress < 0 || progress > 1 || Double.isNaN(progress)) {
       throw new IllegalArgumentException(
           "progress: " + update.getProgress() + " (expected: 0..1)");
     }

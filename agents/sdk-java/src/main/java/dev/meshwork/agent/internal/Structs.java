@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Converts between plain Java values (maps, lists, strings, numbers, booleans, null) and Struct. */
+/** Plain Java values (maps, lists, strings, numbers, booleans, null) to Struct and back. */
 public final class Structs {
 
   private Structs() {}

@@ -90,7 +90,8 @@ public final class AgentProcess implements AutoCloseable {
               "process exited with " + process.exitValue() + "; see " + log + ":\n"
                   + Files.readString(log));
         }
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+          socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
           return new AgentProcess(process, port, log);
         } catch (IOException notYet) {
           Thread.sleep(100); // polling a port that is not open yet; nothing to wait on instead

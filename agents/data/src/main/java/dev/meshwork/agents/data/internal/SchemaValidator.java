@@ -125,7 +125,8 @@ public final class SchemaValidator {
       String child = path + "." + entry.getKey();
       Object propertySchema = properties.get(entry.getKey());
       if (propertySchema != null) {
-        check(propertySchema, entry.getValue(), child, schemaPath + "/properties/" + entry.getKey());
+        check(propertySchema, entry.getValue(), child,
+            schemaPath + "/properties/" + entry.getKey());
       } else if (s.containsKey("additionalProperties")) {
         Object additional = s.get("additionalProperties");
         if (Boolean.FALSE.equals(additional)) {

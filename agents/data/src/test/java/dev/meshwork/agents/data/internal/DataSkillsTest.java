@@ -52,7 +52,8 @@ class DataSkillsTest {
         .containsEntry("max", 20.5)
         .containsEntry("median", 14.0)
         .containsEntry("mean", 12.5);
-    assertThat((Double) temp.get("stddev")).isCloseTo(8.8459, org.assertj.core.data.Offset.offset(1e-4));
+    assertThat((Double) temp.get("stddev"))
+        .isCloseTo(8.8459, org.assertj.core.data.Offset.offset(1e-4));
     assertThat(sunny).containsEntry("type", "boolean");
     assertThat(out.get(0).getText())
         .startsWith("4 rows, 3 columns\n- city (string)\n- temp (number): min 3, max 20.5,"
@@ -74,7 +75,8 @@ class DataSkillsTest {
   @Test
   void stats_dataPartRows_readsRecords() {
     List<Part> out =
-        DataSkills.stats(List.of(Parts.data(Map.of("rows", List.of(Map.of("x", 1), Map.of("x", 3))))));
+        DataSkills.stats(
+            List.of(Parts.data(Map.of("rows", List.of(Map.of("x", 1), Map.of("x", 3))))));
 
     assertThat(column(out, 0)).containsEntry("mean", 2.0);
   }
@@ -114,7 +116,8 @@ class DataSkillsTest {
             + "\"age\": {\"type\": \"integer\", \"minimum\": 0}}}");
     List<Part> out =
         DataSkills.validate(
-            List.of(Parts.data(Map.of("schema", schema, "document", Map.of("name", "Ada", "age", 36)))));
+            List.of(Parts.data(
+                Map.of("schema", schema, "document", Map.of("name", "Ada", "age", 36)))));
 
     assertThat(out.get(0).getText()).isEqualTo("valid");
     assertThat(Parts.firstData(out).orElseThrow()).containsEntry("valid", true);

@@ -116,7 +116,8 @@ public final class ChatCompletionsClient {
   }
 
   private MeshException httpFailure(int status, String message, Optional<String> retryAfter) {
-    String what = "LLM endpoint answered HTTP " + status + (message.isEmpty() ? "" : ": " + message);
+    String what =
+        "LLM endpoint answered HTTP " + status + (message.isEmpty() ? "" : ": " + message);
     if (status == 429) {
       return MeshException.resourceExhausted(
           "LLM_RATE_LIMITED", what, Duration.ofSeconds(parseSeconds(retryAfter).orElse(1L)));

@@ -21,7 +21,8 @@ public record ChatMessage(String role, String content) {
     requireNonNull(role, "role");
     requireNonNull(content, "content");
     if (!ROLES.contains(role)) {
-      throw new IllegalArgumentException("role: '" + role + "' (expected: system, user or assistant)");
+      throw new IllegalArgumentException(
+          "role: '" + role + "' (expected: system, user or assistant)");
     }
   }
 

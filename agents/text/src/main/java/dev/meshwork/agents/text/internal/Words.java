@@ -59,6 +59,8 @@ final class Words {
 
   /** True for words worth counting: not a stop word, not a bare number, at least 3 letters. */
   static boolean isContentWord(String word) {
-    return word.length() >= 3 && !STOP_WORDS.contains(word) && !word.chars().allMatch(Character::isDigit);
+    return word.length() >= 3
+        && !STOP_WORDS.contains(word)
+        && !word.chars().allMatch(Character::isDigit);
   }
 }

@@ -95,7 +95,7 @@ final class RunExecution {
 
   private final EngineContext ctx;
   private final WorkflowGraph graph;
-  private final Runnable onFinished;
+  private final Consumer<RunExecution> onFinished;
   private final Map<StepKey, Active> active = new HashMap<>();
   private final Map<String, FanOut> fanOuts = new HashMap<>();
   private final List<String> launched = new ArrayList<>();
@@ -112,7 +112,11 @@ final class RunExecution {
    * @param completionOrder ids of the run's completed steps in completion order (from its events)
    * @param onFinished called once the run reached a terminal state
    */
-  RunExecution(EngineContext ctx, Run stored, List<String> completionOrder, Runnable onFinished) {
+  RunExecution(
+      EngineContext ctx,
+      Run stored,
+      List<String> completionOrder,
+      Consumer<RunExecution> onFinished) {
     this.ctx = requireNonNull(ctx, "ctx");
     this.run = stored.toBuilder();
     this.graph = new WorkflowGraph(stored.getWorkflow());
@@ -182,6 +186,11 @@ final class RunExecution {
               "CANCELLED", "CANCELED", reason.isEmpty() ? "cancelled by CancelRun" : reason));
     }
     return run.build();
+  }
+
+  /** True once the run reached its terminal state. */
+  synchronized boolean isFinished() {
+    return phase == Phase.FINISHED;
   }
 
   /** The run as this execution sees it (the stored state). */
@@ -736,7 +745,7 @@ final class RunExecution {
     try {
       commit(List.of(event), null);
     } finally {
-      onFinished.run();
+      onFinished.accept(this);
     }
   }
 
@@ -781,7 +790,12 @@ final class RunExecution {
     ctx.store().append(snapshot, built);
     run = next;
     if (!built.isEmpty()) {
-      ctx.listener().onEvents(snapshot, built);
+      try {
+        ctx.listener().onEvents(snapshot, built);
+      } catch (RuntimeException e) {
+        // Watchers are best-effort; the events are stored and replayable.
+        LOG.log(Level.WARNING, "run " + runId() + ": cannot publish events", e);
+      }
     }
   }
 

@@ -124,7 +124,7 @@ public final class WorkflowEngine implements AutoCloseable {
       return new Submitted(created.run(), true);
     }
     ctx.listener().onEvents(created.run(), List.of(submitted));
-    RunExecution execution = new RunExecution(ctx, created.run(), List.of(), () -> finished(run));
+    RunExecution execution = new RunExecution(ctx, created.run(), List.of(), this::finished);
     runs.put(run.getRunId(), execution);
     scheduler.execute(() -> startSafely(execution));
     return new Submitted(created.run(), false);
@@ -160,7 +160,11 @@ public final class WorkflowEngine implements AutoCloseable {
    */
   public Run retry(String runId) {
     Run stored = ctx.store().get(runId).orElseThrow(() -> MeshException.notFound("run", runId));
-    if (stored.getState() != RunState.RUN_STATE_FAILED || runs.containsKey(runId)) {
+    RunExecution current = runs.get(runId);
+    // An execution that just wrote RUN_FAILED may not have left the map yet; it is done all the
+    // same (isFinished waits for it to release the run).
+    if (stored.getState() != RunState.RUN_STATE_FAILED
+        || (current != null && !current.isFinished())) {
       throw MeshException.of(
           ErrorCode.FAILED_PRECONDITION,
           "RUN_NOT_FAILED",
@@ -188,7 +192,7 @@ public final class WorkflowEngine implements AutoCloseable {
     Run run = b.build();
     ctx.store().append(run, List.of(retried));
     ctx.listener().onEvents(run, List.of(retried));
-    RunExecution execution = new RunExecution(ctx, run, completionOrder, () -> finished(run));
+    RunExecution execution = new RunExecution(ctx, run, completionOrder, this::finished);
     runs.put(runId, execution);
     scheduler.execute(() -> startSafely(execution));
     return run;
@@ -228,7 +232,7 @@ public final class WorkflowEngine implements AutoCloseable {
   }
 
   private RunExecution executionOf(Run run) {
-    return new RunExecution(ctx, run, completionOrder(run.getRunId()), () -> finished(run));
+    return new RunExecution(ctx, run, completionOrder(run.getRunId()), this::finished);
   }
 
   private List<String> completionOrder(String runId) {
@@ -258,8 +262,9 @@ public final class WorkflowEngine implements AutoCloseable {
     }
   }
 
-  private void finished(Run run) {
-    runs.remove(run.getRunId());
+  private void finished(RunExecution execution) {
+    // Conditional: a RetryRun may already have put the run's next execution in its place.
+    runs.remove(execution.runId(), execution);
   }
 
   /** Builds a {@link WorkflowEngine}. */

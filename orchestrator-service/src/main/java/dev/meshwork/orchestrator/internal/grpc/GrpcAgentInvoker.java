@@ -24,6 +24,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -106,7 +107,10 @@ public final class GrpcAgentInvoker implements AgentInvoker, AutoCloseable {
   private static String peerOf(ClientCall<?, ?> call) {
     try {
       SocketAddress address = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-      return address == null ? "" : address.toString().replaceFirst("^/", "");
+      if (address instanceof InetSocketAddress inet) {
+        return inet.getHostString() + ":" + inet.getPort();
+      }
+      return address == null ? "" : address.toString();
     } catch (RuntimeException e) {
       return "";
     }

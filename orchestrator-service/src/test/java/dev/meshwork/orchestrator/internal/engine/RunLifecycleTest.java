@@ -17,6 +17,7 @@ import dev.meshwork.core.FieldViolation;
 import dev.meshwork.core.MeshException;
 import dev.meshwork.orchestrator.AgentCallException;
 import dev.meshwork.orchestrator.AgentResult;
+import dev.meshwork.orchestrator.EventStream;
 import dev.meshwork.orchestrator.Orchestrator;
 import dev.meshwork.orchestrator.WorkflowYaml;
 import dev.meshwork.orchestrator.testing.FakeAgents;
@@ -156,6 +157,46 @@ class RunLifecycleTest {
             RunEventType.RUN_EVENT_TYPE_RUN_FAILED,
             RunEventType.RUN_EVENT_TYPE_RUN_RETRIED,
             RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED);
+  }
+
+  @Test
+  void retryRun_rightAfterFailedEventSeen_accepted() {
+    AtomicInteger calls = new AtomicInteger();
+    h.agents.on("once", c -> calls.incrementAndGet() == 1
+        ? CompletableFuture.failedFuture(new AgentCallException("INTERNAL", "", "first"))
+        : FakeAgents.echo(c));
+    Run run = h.start("name: r\nsteps: [{id: a, skill: once, retry: {max_attempts: 1}}]\n");
+    CompletableFuture<Run> retried = new CompletableFuture<>();
+    h.orchestrator.watchRun(
+        run.getRunId(),
+        0,
+        new EventStream() {
+          @Override
+          public boolean isReady() {
+            return true;
+          }
+
+          @Override
+          public void send(RunEvent event) {
+            if (event.getType() == RunEventType.RUN_EVENT_TYPE_RUN_FAILED) {
+              // A client re-driving the run the moment it sees it fail.
+              try {
+                retried.complete(h.orchestrator.retryRun(event.getRunId()));
+              } catch (RuntimeException e) {
+                retried.completeExceptionally(e);
+              }
+            }
+          }
+
+          @Override
+          public void complete() {}
+
+          @Override
+          public void fail(MeshException error) {}
+        });
+
+    assertThat(retried).succeedsWithin(Duration.ofSeconds(10));
+    h.awaitState(run.getRunId(), RunState.RUN_STATE_COMPLETED);
   }
 
   @Test

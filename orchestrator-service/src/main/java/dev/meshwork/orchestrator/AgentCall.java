@@ -15,8 +15,8 @@ import java.util.List;
  * @param idempotencyKey stable across retries and re-dispatch after a crash: {@code
  *     <run_id>/<step_id>[/<item>]}, with {@code /fallback} or {@code /compensate} for those calls
  * @param attempt attempt number of the step, from 1
- * @param waitForReady wait (within the timeout) for an agent to appear instead of failing fast,
- *     for workflows whose missing-skill policy is WAIT
+ * @param waitForReady wait (within the timeout) for an agent to appear instead of failing fast, for
+ *     workflows whose missing-skill policy is WAIT
  */
 public record AgentCall(
     String skillId,

@@ -168,7 +168,8 @@ public final class Orchestrator implements AutoCloseable {
     requireNonNull(spec, "spec");
     Violations v = new Violations();
     Duration budget =
-        RunRequests.budgetOf(StartRunRequest.getDefaultInstance(), spec, config.defaultRunTimeout());
+        RunRequests.budgetOf(
+            StartRunRequest.getDefaultInstance(), spec, config.defaultRunTimeout());
     WorkflowValidator.checkStructure(spec, "workflow.", budget, v);
     RunRequests.checkLabels(spec.getLabelsMap(), "workflow.labels", v);
     v.throwIfAny();
@@ -184,7 +185,9 @@ public final class Orchestrator implements AutoCloseable {
     return store
         .getWorkflow(name, version)
         .orElseThrow(
-            () -> MeshException.notFound("workflow", name + (version == 0 ? "" : " version " + version)));
+            () ->
+                MeshException.notFound(
+                    "workflow", name + (version == 0 ? "" : " version " + version)));
   }
 
   /** The latest version of every stored workflow, by name. */

@@ -20,16 +20,17 @@ import java.util.logging.Logger;
 
 /**
  * The orchestrator process: {@code OrchestratorService} and {@code RunStatusService} on port 7002
- * (identity {@code orchestrator/orchestrator}), runs stored under {@code
- * <data-dir>/orchestrator}, agents reached through the registry. Settings: those of {@link
- * ServerConfig} and {@link dev.meshwork.core.TlsConfig}, plus {@link OrchestratorSettings}.
+ * (identity {@code orchestrator/orchestrator}), runs stored under {@code <data-dir>/orchestrator},
+ * agents reached through the registry. Settings: those of {@link ServerConfig} and {@link
+ * dev.meshwork.core.TlsConfig}, plus {@link OrchestratorSettings}.
  */
 public final class OrchestratorMain {
 
   /** Who may call the orchestrator. */
   public static final AuthorizationPolicy POLICY =
       AuthorizationPolicy.builder()
-          .allow("meshwork.orchestrator.v1.OrchestratorService/*", "client/*", "gateway/*", "agent/*")
+          .allow(
+              "meshwork.orchestrator.v1.OrchestratorService/*", "client/*", "gateway/*", "agent/*")
           .allow("meshwork.orchestrator.v1.RunStatusService/*", "client/*", "gateway/*", "agent/*")
           .build();
 

@@ -11,8 +11,9 @@ import java.util.Optional;
  * together) and of versioned workflow definitions. Small on purpose, so that a PostgreSQL
  * implementation is a separate, later piece of work; the embedded default is H2.
  *
- * <p>Sequences are assigned by the run's single owner (the engine) and checked here: an append whose
- * first sequence is not the stored last sequence + 1 fails, so a log never has gaps or duplicates.
+ * <p>Sequences are assigned by the run's single owner (the engine) and checked here: an append
+ * whose first sequence is not the stored last sequence + 1 fails, so a log never has gaps or
+ * duplicates.
  */
 public interface RunStore extends AutoCloseable {
 

@@ -29,16 +29,19 @@ public final class WorkflowYaml {
   /**
    * Parses one workflow; it is not validated yet.
    *
-   * @throws MeshException {@code INVALID_ARGUMENT} on field {@code workflow} for malformed YAML or a
-   *     document that does not map onto {@code WorkflowSpec}
+   * @throws MeshException {@code INVALID_ARGUMENT} on field {@code workflow} for malformed YAML or
+   *     a document that does not map onto {@code WorkflowSpec}
    */
   public static WorkflowSpec parse(String yaml) {
     JsonNode tree;
     try {
       tree = YAML.readTree(yaml);
     } catch (JacksonException e) {
-      throw MeshException.invalidArgument("workflow", "malformed YAML: " + e.getOriginalMessage()
-          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()));
+      throw MeshException.invalidArgument(
+          "workflow",
+          "malformed YAML: "
+              + e.getOriginalMessage()
+              + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()));
     }
     if (tree == null || !tree.isObject()) {
       throw MeshException.invalidArgument(

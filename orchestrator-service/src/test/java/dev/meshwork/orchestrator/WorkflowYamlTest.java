@@ -32,7 +32,8 @@ class WorkflowYamlTest {
 
     assertThat(spec.getName()).isEqualTo("review");
     assertThat(spec.getTimeout().getSeconds()).isEqualTo(60);
-    assertThat(spec.getSteps(0).getInput().getStructValue().getFieldsOrThrow("url").getStringValue())
+    assertThat(
+            spec.getSteps(0).getInput().getStructValue().getFieldsOrThrow("url").getStringValue())
         .isEqualTo("{{ input.url }}");
     assertThat(spec.getSteps(1).getDependsOnList()).containsExactly("fetch");
     assertThat(spec.getSteps(1).getRetry().getMaxAttempts()).isEqualTo(5);
@@ -42,8 +43,7 @@ class WorkflowYamlTest {
 
   @Test
   void parse_camelCaseNames_accepted() {
-    WorkflowSpec spec =
-        WorkflowYaml.parse("name: a\nsteps: [{id: x, skill: s, dependsOn: [y]}]\n");
+    WorkflowSpec spec = WorkflowYaml.parse("name: a\nsteps: [{id: x, skill: s, dependsOn: [y]}]\n");
 
     assertThat(spec.getSteps(0).getDependsOnList()).containsExactly("y");
   }
@@ -55,10 +55,13 @@ class WorkflowYamlTest {
             MeshException.class,
             e -> {
               assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-              assertThat(e.violations()).singleElement().satisfies(v -> {
-                assertThat(v.field()).isEqualTo("workflow");
-                assertThat(v.description()).contains("stepz");
-              });
+              assertThat(e.violations())
+                  .singleElement()
+                  .satisfies(
+                      v -> {
+                        assertThat(v.field()).isEqualTo("workflow");
+                        assertThat(v.description()).contains("stepz");
+                      });
             });
   }
 
@@ -80,8 +83,7 @@ class WorkflowYamlTest {
 
   @Test
   void toJson_roundTripsThroughParse() {
-    WorkflowSpec spec =
-        WorkflowYaml.parse("name: a\nsteps: [{id: x, skill: s, timeout: 2s}]\n");
+    WorkflowSpec spec = WorkflowYaml.parse("name: a\nsteps: [{id: x, skill: s, timeout: 2s}]\n");
 
     assertThat(WorkflowYaml.parse(WorkflowYaml.toJson(spec))).isEqualTo(spec);
   }

@@ -64,7 +64,10 @@ public record OrchestratorSettings(
                     Duration.ofDays(30)))
             .breakerDelay(
                 settings.duration(
-                    "breaker-delay", Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)))
+                    "breaker-delay",
+                    Duration.ofSeconds(30),
+                    Duration.ofMillis(100),
+                    Duration.ofHours(1)))
             .build();
     return new OrchestratorSettings(
         settings.string("registry", "localhost:7001"),

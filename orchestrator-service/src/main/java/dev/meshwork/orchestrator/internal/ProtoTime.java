@@ -44,8 +44,11 @@ public final class ProtoTime {
   /** Formats like the proto JSON mapping ("30s", "0.500s"), also for malformed durations. */
   public static String format(com.google.protobuf.Duration duration) {
     if (!Durations.isValid(duration)) {
-      return duration.getSeconds() + "s" + (duration.getNanos() < 0 ? "" : "+")
-          + duration.getNanos() + "ns";
+      return duration.getSeconds()
+          + "s"
+          + (duration.getNanos() < 0 ? "" : "+")
+          + duration.getNanos()
+          + "ns";
     }
     return Durations.toString(duration);
   }

@@ -33,7 +33,8 @@ public final class RunRequests {
   /** Checks the fields of a StartRun request other than the workflow itself. */
   public static void checkStart(StartRunRequest request, Violations v) {
     v.check(
-        request.getWorkflowSourceCase() != StartRunRequest.WorkflowSourceCase.WORKFLOWSOURCE_NOT_SET,
+        request.getWorkflowSourceCase()
+            != StartRunRequest.WorkflowSourceCase.WORKFLOWSOURCE_NOT_SET,
         "workflow",
         "missing (expected: an inline workflow or a workflow_name)");
     v.check(
@@ -48,8 +49,10 @@ public final class RunRequests {
         v.check(
             ProtoTime.toJava(t).compareTo(WorkflowValidator.MAX_RUN_BUDGET) <= 0,
             "timeout",
-            ProtoTime.format(t) + " (expected: <= "
-                + ProtoTime.format(WorkflowValidator.MAX_RUN_BUDGET) + ")");
+            ProtoTime.format(t)
+                + " (expected: <= "
+                + ProtoTime.format(WorkflowValidator.MAX_RUN_BUDGET)
+                + ")");
       }
     }
     v.check(
@@ -59,8 +62,10 @@ public final class RunRequests {
     v.check(
         request.getIdempotencyKey().length() <= MAX_KEY_LENGTH,
         "idempotency_key",
-        request.getIdempotencyKey().length() + " characters (expected: at most "
-            + MAX_KEY_LENGTH + ")");
+        request.getIdempotencyKey().length()
+            + " characters (expected: at most "
+            + MAX_KEY_LENGTH
+            + ")");
     checkLabels(request.getLabelsMap(), "labels", v);
   }
 
@@ -74,8 +79,11 @@ public final class RunRequests {
       v.check(
           label.getValue().length() <= MAX_LABEL_VALUE,
           field + "." + label.getKey(),
-          "value of " + label.getValue().length() + " characters (expected: at most "
-              + MAX_LABEL_VALUE + ")");
+          "value of "
+              + label.getValue().length()
+              + " characters (expected: at most "
+              + MAX_LABEL_VALUE
+              + ")");
     }
   }
 
@@ -97,7 +105,8 @@ public final class RunRequests {
   }
 
   /** A new SUBMITTED run of {@code spec}. */
-  public static Run newRun(StartRunRequest request, WorkflowSpec spec, Instant now, Duration budget) {
+  public static Run newRun(
+      StartRunRequest request, WorkflowSpec spec, Instant now, Duration budget) {
     return Run.newBuilder()
         .setRunId(UUID.randomUUID().toString())
         .setWorkflow(spec)

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Fake agents for engine tests: each skill has a behaviour (by default it echoes its input as
- * text "skill(input)"); every call is recorded, with whether the engine cancelled it.
+ * Fake agents for engine tests: each skill has a behaviour (by default it echoes its input as text
+ * "skill(input)"); every call is recorded, with whether the engine cancelled it.
  */
 public final class FakeAgents implements AgentInvoker {
 
@@ -43,7 +43,8 @@ public final class FakeAgents implements AgentInvoker {
   private final AtomicInteger maxRunning = new AtomicInteger();
 
   /** Sets how {@code skill} answers. */
-  public FakeAgents on(String skill, Function<AgentCall, CompletableFuture<AgentResult>> behaviour) {
+  public FakeAgents on(
+      String skill, Function<AgentCall, CompletableFuture<AgentResult>> behaviour) {
     behaviours.put(skill, behaviour);
     return this;
   }
@@ -55,8 +56,11 @@ public final class FakeAgents implements AgentInvoker {
 
   /** {@code skill} fails every call with {@code code}. */
   public FakeAgents fail(String skill, String code) {
-    return on(skill, c -> CompletableFuture.failedFuture(
-        new AgentCallException(code, "", skill + " failed with " + code)));
+    return on(
+        skill,
+        c ->
+            CompletableFuture.failedFuture(
+                new AgentCallException(code, "", skill + " failed with " + code)));
   }
 
   /** {@code skill} never answers (until cancelled). */
@@ -67,9 +71,12 @@ public final class FakeAgents implements AgentInvoker {
   /** {@code skill} fails with {@code code} for its first {@code n} calls, then echoes. */
   public FakeAgents failFirst(String skill, int n, String code) {
     AtomicInteger count = new AtomicInteger();
-    return on(skill, c -> count.incrementAndGet() <= n
-        ? CompletableFuture.failedFuture(new AgentCallException(code, "", "flaky " + skill))
-        : echo(c));
+    return on(
+        skill,
+        c ->
+            count.incrementAndGet() <= n
+                ? CompletableFuture.failedFuture(new AgentCallException(code, "", "flaky " + skill))
+                : echo(c));
   }
 
   @Override

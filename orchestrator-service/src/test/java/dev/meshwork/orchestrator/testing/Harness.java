@@ -90,8 +90,10 @@ public final class Harness implements AutoCloseable {
   }
 
   public static boolean isTerminal(RunState s) {
-    return s == RunState.RUN_STATE_COMPLETED || s == RunState.RUN_STATE_FAILED
-        || s == RunState.RUN_STATE_CANCELED || s == RunState.RUN_STATE_REJECTED;
+    return s == RunState.RUN_STATE_COMPLETED
+        || s == RunState.RUN_STATE_FAILED
+        || s == RunState.RUN_STATE_CANCELED
+        || s == RunState.RUN_STATE_REJECTED;
   }
 
   /** Every stored event of a run; asserts sequences are 1..N without gaps. */

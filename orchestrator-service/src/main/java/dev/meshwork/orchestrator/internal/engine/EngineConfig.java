@@ -56,8 +56,11 @@ public record EngineConfig(
     positive("breakerFailureThreshold", breakerFailureThreshold);
     if (breakerWindow < breakerFailureThreshold) {
       throw new IllegalArgumentException(
-          "breakerWindow: " + breakerWindow + " (expected: >= breakerFailureThreshold "
-              + breakerFailureThreshold + ")");
+          "breakerWindow: "
+              + breakerWindow
+              + " (expected: >= breakerFailureThreshold "
+              + breakerFailureThreshold
+              + ")");
     }
     positive("breakerDelay", breakerDelay);
     positive("workerThreads", workerThreads);
@@ -179,9 +182,19 @@ public record EngineConfig(
      */
     public EngineConfig build() {
       return new EngineConfig(
-          maxInFlight, skillConcurrency, maxPendingWork, maxActiveRuns, retryAfter,
-          defaultRunTimeout, defaultStepTimeout, minAttemptBudget, compensationTimeout,
-          breakerFailureThreshold, breakerWindow, breakerDelay, workerThreads);
+          maxInFlight,
+          skillConcurrency,
+          maxPendingWork,
+          maxActiveRuns,
+          retryAfter,
+          defaultRunTimeout,
+          defaultStepTimeout,
+          minAttemptBudget,
+          compensationTimeout,
+          breakerFailureThreshold,
+          breakerWindow,
+          breakerDelay,
+          workerThreads);
     }
   }
 }

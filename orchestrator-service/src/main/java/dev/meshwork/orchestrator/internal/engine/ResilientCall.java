@@ -109,7 +109,8 @@ final class ResilientCall {
     RetryPolicy<AgentResult> retryPolicy =
         RetryPolicy.<AgentResult>builder()
             .handleIf((r, failure) -> failure != null && isRetryable(failure, retry))
-            .abortOn(RunBudgetExhaustedException.class, java.util.concurrent.CancellationException.class)
+            .abortOn(
+                RunBudgetExhaustedException.class, java.util.concurrent.CancellationException.class)
             .abortIf((r, failure) -> failure != null && !budgetAllowsRetry(spec, execution))
             .withMaxAttempts(retry.maxAttempts())
             .withDelayFn(ctx -> delay(spec, execution))
@@ -133,8 +134,12 @@ final class ResilientCall {
                   Duration left = budgetLeft(spec);
                   if (left.compareTo(minAttemptBudget) < 0 || left.isZero()) {
                     throw new RunBudgetExhaustedException(
-                        "the run's budget left (" + left.toMillis() + "ms) is below the minimum"
-                            + " an attempt needs (" + minAttemptBudget.toMillis() + "ms)");
+                        "the run's budget left ("
+                            + left.toMillis()
+                            + "ms) is below the minimum"
+                            + " an attempt needs ("
+                            + minAttemptBudget.toMillis()
+                            + "ms)");
                   }
                   int attempt = spec.firstAttempt() + execution.attempts.getAndIncrement();
                   listener.onAttemptStart(attempt);

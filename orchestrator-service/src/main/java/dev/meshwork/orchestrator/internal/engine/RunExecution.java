@@ -303,21 +303,25 @@ final class RunExecution {
           StepErrors.of(
               "INVALID_ARGUMENT",
               "FOR_EACH_NOT_A_LIST",
-              "for_each '" + step.getForEach() + "' is " + Values.toText(value)
+              "for_each '"
+                  + step.getForEach()
+                  + "' is "
+                  + Values.toText(value)
                   + " (expected: a list)"),
           false);
       return;
     }
     FanOut fanOut =
         new FanOut(
-            new ArrayList<>(list),
-            step.getMaxConcurrency() == 0 ? 4 : step.getMaxConcurrency());
+            new ArrayList<>(list), step.getMaxConcurrency() == 0 ? 4 : step.getMaxConcurrency());
     fanOuts.put(id, fanOut);
     StepRun whole = whole(id);
     if (whole == null || whole.getState() != StepState.STEP_STATE_WORKING) {
       commit(
           List.of(
-              stepEvent(RunEventType.RUN_EVENT_TYPE_STEP_STARTED, StepKey.whole(id),
+              stepEvent(
+                      RunEventType.RUN_EVENT_TYPE_STEP_STARTED,
+                      StepKey.whole(id),
                       StepState.STEP_STATE_WORKING)
                   .setMessage("fan-out over " + list.size() + " items")),
           null);
@@ -429,8 +433,14 @@ final class RunExecution {
     if (call.kind == Kind.COMPENSATION) {
       Duration budget = ctx.config().compensationTimeout();
       return new ResilientCall.Spec(
-          call.skill, call.input, call.key.idempotencyKey(run.getRunId()) + "/compensate", 1,
-          budget, ctx.clock().instant().plus(budget), retry, false);
+          call.skill,
+          call.input,
+          call.key.idempotencyKey(run.getRunId()) + "/compensate",
+          1,
+          budget,
+          ctx.clock().instant().plus(budget),
+          retry,
+          false);
     }
     StepRun current = find(call.key.stepId(), call.key.item());
     int firstAttempt = current == null ? 1 : current.getAttempt() + 1;
@@ -443,8 +453,14 @@ final class RunExecution {
     boolean waitForReady =
         run.getWorkflow().getMissingSkillPolicy() == MissingSkillPolicy.MISSING_SKILL_POLICY_WAIT;
     return new ResilientCall.Spec(
-        call.skill, call.input, key, firstAttempt, timeout,
-        ProtoTime.toInstant(run.getDeadline()), retry, waitForReady);
+        call.skill,
+        call.input,
+        key,
+        firstAttempt,
+        timeout,
+        ProtoTime.toInstant(run.getDeadline()),
+        retry,
+        waitForReady);
   }
 
   private ResilientCall.Listener listenerOf(Active call) {
@@ -459,7 +475,9 @@ final class RunExecution {
             return;
           }
           RunEvent.Builder started =
-              stepEvent(RunEventType.RUN_EVENT_TYPE_STEP_STARTED, call.key,
+              stepEvent(
+                      RunEventType.RUN_EVENT_TYPE_STEP_STARTED,
+                      call.key,
                       StepState.STEP_STATE_WORKING)
                   .setAttempt(attempt);
           if (call.kind == Kind.FALLBACK) {
@@ -469,7 +487,8 @@ final class RunExecution {
               List.of(started),
               b -> {
                 int index = RunProjection.indexOf(b, call.key.stepId(), call.key.item());
-                b.setSteps(index, b.getSteps(index).toBuilder().clearInput().addAllInput(call.input));
+                b.setSteps(
+                    index, b.getSteps(index).toBuilder().clearInput().addAllInput(call.input));
               });
         }
       }
@@ -482,7 +501,9 @@ final class RunExecution {
           }
           commit(
               List.of(
-                  stepEvent(RunEventType.RUN_EVENT_TYPE_STEP_RETRYING, call.key,
+                  stepEvent(
+                          RunEventType.RUN_EVENT_TYPE_STEP_RETRYING,
+                          call.key,
                           StepState.STEP_STATE_WORKING)
                       .setAttempt(attempt)
                       .setError(error)
@@ -518,14 +539,15 @@ final class RunExecution {
         return;
       }
       StepRun current = find(call.key.stepId(), call.key.item());
-      StepError error =
-          StepErrors.toStepError(failure, current == null ? 0 : current.getAttempt());
+      StepError error = StepErrors.toStepError(failure, current == null ? 0 : current.getAttempt());
       Step step = graph.step(call.key.stepId());
       if (call.kind == Kind.PRIMARY
           && step.getOnFailure() == FailureAction.FAILURE_ACTION_FALLBACK) {
         commit(
             List.of(
-                stepEvent(RunEventType.RUN_EVENT_TYPE_STEP_RETRYING, call.key,
+                stepEvent(
+                        RunEventType.RUN_EVENT_TYPE_STEP_RETRYING,
+                        call.key,
                         StepState.STEP_STATE_WORKING)
                     .setError(error)
                     .setMessage("falling back to skill " + step.getFallbackSkill())),
@@ -542,8 +564,8 @@ final class RunExecution {
   private void completeStep(StepKey key, AgentResult result) {
     commit(
         List.of(
-            stepEvent(RunEventType.RUN_EVENT_TYPE_STEP_COMPLETED, key,
-                    StepState.STEP_STATE_COMPLETED)
+            stepEvent(
+                    RunEventType.RUN_EVENT_TYPE_STEP_COMPLETED, key, StepState.STEP_STATE_COMPLETED)
                 .addAllOutput(result.output())
                 .setAgentInstance(result.agentInstance())),
         null);
@@ -576,7 +598,9 @@ final class RunExecution {
           active.remove(other.key);
           cancelCall(other);
           events.add(
-              stepEvent(RunEventType.RUN_EVENT_TYPE_STEP_CANCELED, other.key,
+              stepEvent(
+                      RunEventType.RUN_EVENT_TYPE_STEP_CANCELED,
+                      other.key,
                       StepState.STEP_STATE_CANCELED)
                   .setMessage("another element of the step failed"));
         }
@@ -601,7 +625,9 @@ final class RunExecution {
   private void skip(String stepId, String why) {
     commit(
         List.of(
-            stepEvent(RunEventType.RUN_EVENT_TYPE_STEP_SKIPPED, StepKey.whole(stepId),
+            stepEvent(
+                    RunEventType.RUN_EVENT_TYPE_STEP_SKIPPED,
+                    StepKey.whole(stepId),
                     StepState.STEP_STATE_SKIPPED)
                 .setMessage(why)),
         null);
@@ -647,13 +673,17 @@ final class RunExecution {
       active.remove(call.key);
       cancelCall(call);
       events.add(
-          stepEvent(RunEventType.RUN_EVENT_TYPE_STEP_CANCELED, call.key,
+          stepEvent(
+                  RunEventType.RUN_EVENT_TYPE_STEP_CANCELED,
+                  call.key,
                   StepState.STEP_STATE_CANCELED)
               .setMessage(error.getMessage()));
     }
     for (String stepId : List.copyOf(fanOuts.keySet())) {
       events.add(
-          stepEvent(RunEventType.RUN_EVENT_TYPE_STEP_CANCELED, StepKey.whole(stepId),
+          stepEvent(
+                  RunEventType.RUN_EVENT_TYPE_STEP_CANCELED,
+                  StepKey.whole(stepId),
                   StepState.STEP_STATE_CANCELED)
               .setMessage(error.getMessage()));
     }
@@ -703,8 +733,9 @@ final class RunExecution {
       } else {
         input = done.getOutputList();
       }
-      enqueue(new Active(StepKey.whole(stepId), Kind.COMPENSATION,
-          step.getCompensate().getSkill(), input));
+      enqueue(
+          new Active(
+              StepKey.whole(stepId), Kind.COMPENSATION, step.getCompensate().getSkill(), input));
       return;
     }
     finish(terminalState, runError);
@@ -712,14 +743,15 @@ final class RunExecution {
 
   private void onCompensated(Active call, Throwable failure) {
     recordCompensation(
-        call.key.stepId(),
-        failure == null ? null : StepErrors.toStepError(failure, 0));
+        call.key.stepId(), failure == null ? null : StepErrors.toStepError(failure, 0));
     compensateNext();
   }
 
   private void recordCompensation(String stepId, StepError error) {
     RunEvent.Builder event =
-        stepEvent(RunEventType.RUN_EVENT_TYPE_STEP_COMPENSATED, StepKey.whole(stepId),
+        stepEvent(
+            RunEventType.RUN_EVENT_TYPE_STEP_COMPENSATED,
+            StepKey.whole(stepId),
             error == null ? StepState.STEP_STATE_COMPENSATED : StepState.STEP_STATE_COMPLETED);
     if (error != null) {
       event.setError(error).setMessage("compensation failed: " + error.getMessage());
@@ -775,9 +807,7 @@ final class RunExecution {
     List<RunEvent> built = new ArrayList<>(events.size());
     var now = ProtoTime.toTimestamp(ctx.clock().instant());
     for (RunEvent.Builder b : events) {
-      b.setRunId(next.getRunId())
-          .setSequence(next.getLastSequence() + 1)
-          .setTime(now);
+      b.setRunId(next.getRunId()).setSequence(next.getLastSequence() + 1).setTime(now);
       b.setRunState(RunProjection.stateAfter(b.build(), next.getState()));
       RunEvent event = b.build();
       RunProjection.apply(next, event);
@@ -812,8 +842,13 @@ final class RunExecution {
 
   private static boolean isTerminal(StepState state) {
     return switch (state) {
-      case STEP_STATE_COMPLETED, STEP_STATE_FAILED, STEP_STATE_CANCELED, STEP_STATE_REJECTED,
-          STEP_STATE_SKIPPED, STEP_STATE_COMPENSATED -> true;
+      case STEP_STATE_COMPLETED,
+              STEP_STATE_FAILED,
+              STEP_STATE_CANCELED,
+              STEP_STATE_REJECTED,
+              STEP_STATE_SKIPPED,
+              STEP_STATE_COMPENSATED ->
+          true;
       default -> false;
     };
   }
@@ -823,7 +858,9 @@ final class RunExecution {
   }
 
   private static StepError runErrorOf(String stepId, StepError error) {
-    return error.toBuilder().setMessage("step '" + stepId + "' failed: " + error.getMessage()).build();
+    return error.toBuilder()
+        .setMessage("step '" + stepId + "' failed: " + error.getMessage())
+        .build();
   }
 
   private static StepError expressionError(String what, ExpressionException e) {

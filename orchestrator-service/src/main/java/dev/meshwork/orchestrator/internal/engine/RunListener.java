@@ -12,8 +12,8 @@ public interface RunListener {
   RunListener NONE = (run, events) -> {};
 
   /**
-   * Events were appended; {@code run} is the run after them. Must not block: it runs on the engine's
-   * threads.
+   * Events were appended; {@code run} is the run after them. Must not block: it runs on the
+   * engine's threads.
    */
   void onEvents(Run run, List<RunEvent> events);
 }

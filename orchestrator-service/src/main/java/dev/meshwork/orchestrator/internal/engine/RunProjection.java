@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Derives a run's state from its events: applying an event to the run as it was gives the run as
- * it is. The engine applies every event it appends, and stores the result with the event in one
+ * Derives a run's state from its events: applying an event to the run as it was gives the run as it
+ * is. The engine applies every event it appends, and stores the result with the event in one
  * transaction.
  */
 final class RunProjection {
@@ -77,7 +77,9 @@ final class RunProjection {
         step.setEndTime(event.getTime());
       }
       case RUN_EVENT_TYPE_STEP_RETRYING -> step.setError(event.getError());
-      case RUN_EVENT_TYPE_STEP_FAILED, RUN_EVENT_TYPE_STEP_CANCELED, RUN_EVENT_TYPE_STEP_SKIPPED,
+      case RUN_EVENT_TYPE_STEP_FAILED,
+          RUN_EVENT_TYPE_STEP_CANCELED,
+          RUN_EVENT_TYPE_STEP_SKIPPED,
           RUN_EVENT_TYPE_STEP_COMPENSATED -> {
         if (event.hasError()) {
           step.setError(event.getError());

@@ -50,7 +50,9 @@ final class RunScope implements Scope {
       return null;
     }
     boolean fanIn = graph.contains(stepId) && !graph.step(stepId).getForEach().isEmpty();
-    return fanIn ? Values.listOfParts(step.getOutputList()) : Values.fromParts(step.getOutputList());
+    return fanIn
+        ? Values.listOfParts(step.getOutputList())
+        : Values.fromParts(step.getOutputList());
   }
 
   @Override

@@ -37,7 +37,8 @@ final class SkillPolicies {
             CircuitBreaker.<AgentResult>builder()
                 // Only failures that say something about the skill's health count; a bad input
                 // (INVALID_ARGUMENT) or a cancelled run does not.
-                .handleIf((result, failure) -> failure != null && StepErrors.countsForBreaker(failure))
+                .handleIf(
+                    (result, failure) -> failure != null && StepErrors.countsForBreaker(failure))
                 .withFailureThreshold(config.breakerFailureThreshold(), config.breakerWindow())
                 .withSuccessThreshold(1)
                 .withDelay(config.breakerDelay())

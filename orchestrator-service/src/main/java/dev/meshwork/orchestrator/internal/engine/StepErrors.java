@@ -15,8 +15,14 @@ final class StepErrors {
 
   /** Codes that say a skill is unhealthy, so its breaker counts them. */
   private static final Set<String> BREAKER_CODES =
-      Set.of("UNAVAILABLE", "DEADLINE_EXCEEDED", "INTERNAL", "UNKNOWN", "RESOURCE_EXHAUSTED",
-          "UNIMPLEMENTED", "DATA_LOSS");
+      Set.of(
+          "UNAVAILABLE",
+          "DEADLINE_EXCEEDED",
+          "INTERNAL",
+          "UNKNOWN",
+          "RESOURCE_EXHAUSTED",
+          "UNIMPLEMENTED",
+          "DATA_LOSS");
 
   private StepErrors() {}
 

@@ -168,7 +168,10 @@ public final class WorkflowEngine implements AutoCloseable {
       throw MeshException.of(
           ErrorCode.FAILED_PRECONDITION,
           "RUN_NOT_FAILED",
-          "run '" + runId + "' is " + stored.getState().name().replace("RUN_STATE_", "")
+          "run '"
+              + runId
+              + "' is "
+              + stored.getState().name().replace("RUN_STATE_", "")
               + " (expected: FAILED)");
     }
     checkCapacity();
@@ -225,7 +228,10 @@ public final class WorkflowEngine implements AutoCloseable {
     if (active >= ctx.config().maxActiveRuns() || pending >= ctx.config().maxPendingWork()) {
       throw MeshException.resourceExhausted(
           "ORCHESTRATOR_SATURATED",
-          "the orchestrator is saturated (" + active + " active runs, " + pending
+          "the orchestrator is saturated ("
+              + active
+              + " active runs, "
+              + pending
               + " queued or running calls); retry later",
           ctx.config().retryAfter());
     }

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parses the small expression language of workflows. No scripting engine: the grammar is closed,
- * so a workflow can read values but never run code.
+ * Parses the small expression language of workflows. No scripting engine: the grammar is closed, so
+ * a workflow can read values but never run code.
  *
  * <pre>
  * or      := and ('||' and)*

@@ -25,10 +25,7 @@ public final class InputRenderer {
       case STRING_VALUE -> renderString(template.getStringValue(), scope);
       case STRUCT_VALUE -> {
         Map<String, Object> map = new LinkedHashMap<>();
-        template
-            .getStructValue()
-            .getFieldsMap()
-            .forEach((k, v) -> map.put(k, render(v, scope)));
+        template.getStructValue().getFieldsMap().forEach((k, v) -> map.put(k, render(v, scope)));
         yield map;
       }
       case LIST_VALUE -> {
@@ -57,7 +54,8 @@ public final class InputRenderer {
       if (segment instanceof Template.Text t) {
         sb.append(t.text());
       } else {
-        sb.append(Values.toText(Evaluator.evaluate(((Template.Placeholder) segment).expr(), scope)));
+        sb.append(
+            Values.toText(Evaluator.evaluate(((Template.Placeholder) segment).expr(), scope)));
       }
     }
     return sb.toString();

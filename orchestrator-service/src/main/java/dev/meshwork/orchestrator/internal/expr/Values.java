@@ -115,7 +115,9 @@ public final class Values {
         Map<String, Object> file = new LinkedHashMap<>();
         file.put("name", part.getFile().getName());
         file.put("media_type", part.getFile().getMediaType());
-        file.put("content", Base64.getEncoder().encodeToString(part.getFile().getContent().toByteArray()));
+        file.put(
+            "content",
+            Base64.getEncoder().encodeToString(part.getFile().getContent().toByteArray()));
         yield file;
       }
       case KIND_NOT_SET -> null;
@@ -172,8 +174,8 @@ public final class Values {
   }
 
   /**
-   * A value as text for interpolation: strings as they are, whole numbers without a fraction,
-   * null as the empty string, maps and lists as compact JSON.
+   * A value as text for interpolation: strings as they are, whole numbers without a fraction, null
+   * as the empty string, maps and lists as compact JSON.
    */
   public static String toText(Object value) {
     if (value == null) {

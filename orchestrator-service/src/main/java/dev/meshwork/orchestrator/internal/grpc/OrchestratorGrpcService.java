@@ -31,7 +31,8 @@ import io.grpc.stub.StreamObserver;
  * results to responses. Failures are thrown as {@link MeshException}s; the server's interceptor
  * maps them to statuses.
  */
-public final class OrchestratorGrpcService extends OrchestratorServiceGrpc.OrchestratorServiceImplBase {
+public final class OrchestratorGrpcService
+    extends OrchestratorServiceGrpc.OrchestratorServiceImplBase {
 
   private final Orchestrator orchestrator;
 
@@ -45,12 +46,17 @@ public final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orche
     Orchestrator.Started started = orchestrator.startRun(request);
     reply(
         response,
-        StartRunResponse.newBuilder().setRun(started.run()).setExisting(started.existing()).build());
+        StartRunResponse.newBuilder()
+            .setRun(started.run())
+            .setExisting(started.existing())
+            .build());
   }
 
   @Override
   public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> response) {
-    reply(response, GetRunResponse.newBuilder().setRun(orchestrator.getRun(request.getRunId())).build());
+    reply(
+        response,
+        GetRunResponse.newBuilder().setRun(orchestrator.getRun(request.getRunId())).build());
   }
 
   @Override
@@ -72,11 +78,14 @@ public final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orche
 
   @Override
   public void retryRun(RetryRunRequest request, StreamObserver<RetryRunResponse> response) {
-    reply(response, RetryRunResponse.newBuilder().setRun(orchestrator.retryRun(request.getRunId())).build());
+    reply(
+        response,
+        RetryRunResponse.newBuilder().setRun(orchestrator.retryRun(request.getRunId())).build());
   }
 
   @Override
-  public void putWorkflow(PutWorkflowRequest request, StreamObserver<PutWorkflowResponse> response) {
+  public void putWorkflow(
+      PutWorkflowRequest request, StreamObserver<PutWorkflowResponse> response) {
     if (!request.hasWorkflow()) {
       throw MeshException.invalidArgument("workflow", "missing (expected: a WorkflowSpec)");
     }
@@ -85,7 +94,8 @@ public final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orche
   }
 
   @Override
-  public void getWorkflow(GetWorkflowRequest request, StreamObserver<GetWorkflowResponse> response) {
+  public void getWorkflow(
+      GetWorkflowRequest request, StreamObserver<GetWorkflowResponse> response) {
     WorkflowSpec spec = orchestrator.getWorkflow(request.getName(), request.getVersion());
     reply(response, GetWorkflowResponse.newBuilder().setWorkflow(spec).build());
   }

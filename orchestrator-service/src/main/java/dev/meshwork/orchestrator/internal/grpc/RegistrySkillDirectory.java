@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Asks the registry whether any instance serves a skill. A yes is remembered for a few seconds,
- * so a burst of StartRuns costs one lookup per skill; a no is never cached (the agent may be
+ * Asks the registry whether any instance serves a skill. A yes is remembered for a few seconds, so
+ * a burst of StartRuns costs one lookup per skill; a no is never cached (the agent may be
  * registering right now).
  */
 public final class RegistrySkillDirectory implements SkillDirectory {
@@ -59,7 +59,9 @@ public final class RegistrySkillDirectory implements SkillDirectory {
       throw MeshException.of(
           ErrorCode.UNAVAILABLE,
           "REGISTRY_UNAVAILABLE",
-          "cannot ask the registry whether skill '" + skillId + "' is served: "
+          "cannot ask the registry whether skill '"
+              + skillId
+              + "' is served: "
               + e.getStatus().getCode(),
           e);
     }

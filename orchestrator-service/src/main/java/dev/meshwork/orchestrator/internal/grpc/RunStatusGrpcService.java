@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
- * {@code RunStatusService} over gRPC: each watch is a server stream with flow control; the
- * stream's readiness and cancellation are passed to the {@link Watch}.
+ * {@code RunStatusService} over gRPC: each watch is a server stream with flow control; the stream's
+ * readiness and cancellation are passed to the {@link Watch}.
  */
 public final class RunStatusGrpcService extends RunStatusServiceGrpc.RunStatusServiceImplBase {
 

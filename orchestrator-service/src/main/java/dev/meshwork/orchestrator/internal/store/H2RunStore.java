@@ -172,7 +172,10 @@ public final class H2RunStore implements RunStore {
               throw MeshException.of(
                   ErrorCode.ABORTED,
                   "SEQUENCE_CONFLICT",
-                  "run '" + run.getRunId() + "': events from " + first
+                  "run '"
+                      + run.getRunId()
+                      + "': events from "
+                      + first
                       + " do not follow the stored last sequence");
             }
           }
@@ -398,8 +401,17 @@ public final class H2RunStore implements RunStore {
       RunEvent event = events.get(i);
       if (event.getSequence() != first + i || !event.getRunId().equals(run.getRunId())) {
         throw new IllegalArgumentException(
-            "events[" + i + "]: run '" + event.getRunId() + "' sequence " + event.getSequence()
-                + " (expected: run '" + run.getRunId() + "' sequence " + (first + i) + ")");
+            "events["
+                + i
+                + "]: run '"
+                + event.getRunId()
+                + "' sequence "
+                + event.getSequence()
+                + " (expected: run '"
+                + run.getRunId()
+                + "' sequence "
+                + (first + i)
+                + ")");
       }
     }
     long last = events.isEmpty() ? first - 1 : events.get(events.size() - 1).getSequence();

@@ -17,9 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
- * Fans stored run events out to watchers. The engine calls {@link #onEvents} after each commit;
- * the hub only hands events to per-subscriber bounded buffers, so a slow subscriber costs the
- * engine nothing but a dropped buffer.
+ * Fans stored run events out to watchers. The engine calls {@link #onEvents} after each commit; the
+ * hub only hands events to per-subscriber bounded buffers, so a slow subscriber costs the engine
+ * nothing but a dropped buffer.
  */
 public final class RunEventHub implements RunListener {
 
@@ -110,7 +110,11 @@ public final class RunEventHub implements RunListener {
     return MeshException.of(
         ErrorCode.OUT_OF_RANGE,
         "SEQUENCE_OUT_OF_RANGE",
-        "after_sequence " + afterSequence + " is past run '" + runId + "''s last sequence "
+        "after_sequence "
+            + afterSequence
+            + " is past run '"
+            + runId
+            + "''s last sequence "
             + run.getLastSequence());
   }
 }

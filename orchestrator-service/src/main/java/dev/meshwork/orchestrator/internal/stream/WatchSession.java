@@ -8,8 +8,8 @@ import dev.meshwork.api.orchestrator.v1.RunEventType;
 import dev.meshwork.core.MeshException;
 import dev.meshwork.orchestrator.EventStream;
 import dev.meshwork.orchestrator.RunFilter;
-import dev.meshwork.orchestrator.Watch;
 import dev.meshwork.orchestrator.RunStore;
+import dev.meshwork.orchestrator.Watch;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -73,11 +73,20 @@ public final class WatchSession implements Watch {
 
   /** A session replaying, then tailing, one run's events after {@code afterSequence}. */
   static WatchSession forRun(
-      EventStream stream, Executor executor, int capacity, RunStore store, String runId,
+      EventStream stream,
+      Executor executor,
+      int capacity,
+      RunStore store,
+      String runId,
       long afterSequence) {
     return new WatchSession(
-        stream, executor, capacity, requireNonNull(runId, "runId"), null,
-        requireNonNull(store, "store"), afterSequence);
+        stream,
+        executor,
+        capacity,
+        requireNonNull(runId, "runId"),
+        null,
+        requireNonNull(store, "store"),
+        afterSequence);
   }
 
   /** A session tailing the live events of every run matching {@code filter}. */
@@ -153,7 +162,8 @@ public final class WatchSession implements Watch {
       drainWhileReady();
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "watch failed", e);
-      failQuietly(MeshException.of(dev.meshwork.core.ErrorCode.INTERNAL, "INTERNAL", "watch failed"));
+      failQuietly(
+          MeshException.of(dev.meshwork.core.ErrorCode.INTERNAL, "INTERNAL", "watch failed"));
     } finally {
       draining.set(false);
     }
@@ -176,10 +186,7 @@ public final class WatchSession implements Watch {
         overflow = overflowed;
       }
       if (overflow) {
-        String resume =
-            runId == null
-                ? "watch again"
-                : "resume with after_sequence=" + lastSent;
+        String resume = runId == null ? "watch again" : "resume with after_sequence=" + lastSent;
         failQuietly(
             MeshException.resourceExhausted(
                 "SLOW_SUBSCRIBER",

@@ -114,7 +114,9 @@ public final class WorkflowValidator {
     violations.check(
         has,
         field,
-        "no agent serves skill '" + skill + "' (expected: a registered skill, or"
+        "no agent serves skill '"
+            + skill
+            + "' (expected: a registered skill, or"
             + " missing_skill_policy: MISSING_SKILL_POLICY_WAIT)");
   }
 
@@ -184,8 +186,10 @@ public final class WorkflowValidator {
         violations.check(
             timeout.compareTo(runBudget) <= 0,
             at + "timeout",
-            ProtoTime.format(step.getTimeout()) + " (expected: <= the run's budget "
-                + ProtoTime.format(runBudget) + ")");
+            ProtoTime.format(step.getTimeout())
+                + " (expected: <= the run's budget "
+                + ProtoTime.format(runBudget)
+                + ")");
       }
     }
     if (step.hasRetry()) {
@@ -233,7 +237,10 @@ public final class WorkflowValidator {
       violations.check(
           step.getFallbackSkill().isEmpty(),
           at + "fallback_skill",
-          "'" + step.getFallbackSkill() + "' is set but on_failure is " + action.name()
+          "'"
+              + step.getFallbackSkill()
+              + "' is set but on_failure is "
+              + action.name()
               + " (expected: FAILURE_ACTION_FALLBACK, or no fallback_skill)");
     }
   }
@@ -260,8 +267,7 @@ public final class WorkflowValidator {
       return false;
     }
     if (value.compareTo(max) > 0) {
-      violations.add(
-          field, ProtoTime.format(d) + " (expected: <= " + ProtoTime.format(max) + ")");
+      violations.add(field, ProtoTime.format(d) + " (expected: <= " + ProtoTime.format(max) + ")");
       return false;
     }
     return true;
@@ -274,7 +280,8 @@ public final class WorkflowValidator {
         retry.getMaxAttempts() + " (expected: 0..." + MAX_ATTEMPTS + ", 0 means 3)");
     boolean initialOk =
         !retry.hasInitialBackoff()
-            || checkDuration(retry.getInitialBackoff(), at + ".initial_backoff", Duration.ofHours(1));
+            || checkDuration(
+                retry.getInitialBackoff(), at + ".initial_backoff", Duration.ofHours(1));
     boolean maxOk =
         !retry.hasMaxBackoff()
             || checkDuration(retry.getMaxBackoff(), at + ".max_backoff", Duration.ofHours(1));
@@ -284,8 +291,10 @@ public final class WorkflowValidator {
       violations.check(
           max.isZero() || max.compareTo(initial) >= 0,
           at + ".max_backoff",
-          ProtoTime.format(retry.getMaxBackoff()) + " (expected: >= initial_backoff "
-              + ProtoTime.format(retry.getInitialBackoff()) + ")");
+          ProtoTime.format(retry.getMaxBackoff())
+              + " (expected: >= initial_backoff "
+              + ProtoTime.format(retry.getInitialBackoff())
+              + ")");
     }
     double multiplier = retry.getMultiplier();
     violations.check(
@@ -304,8 +313,8 @@ public final class WorkflowValidator {
     }
   }
 
-  private void checkValue(Value value, String field, String stepId, boolean itemAllowed,
-      boolean selfAllowed) {
+  private void checkValue(
+      Value value, String field, String stepId, boolean itemAllowed, boolean selfAllowed) {
     switch (value.getKindCase()) {
       case STRING_VALUE -> {
         String s = value.getStringValue();
@@ -322,8 +331,7 @@ public final class WorkflowValidator {
           value
               .getStructValue()
               .getFieldsMap()
-              .forEach(
-                  (k, v) -> checkValue(v, field + "." + k, stepId, itemAllowed, selfAllowed));
+              .forEach((k, v) -> checkValue(v, field + "." + k, stepId, itemAllowed, selfAllowed));
       case LIST_VALUE -> {
         List<Value> list = value.getListValue().getValuesList();
         for (int i = 0; i < list.size(); i++) {
@@ -376,7 +384,12 @@ public final class WorkflowValidator {
         } else if (!graph.ancestors(stepId).contains(ref)) {
           violations.add(
               field,
-              "'" + path + "': step '" + ref + "' is not a dependency of '" + stepId
+              "'"
+                  + path
+                  + "': step '"
+                  + ref
+                  + "' is not a dependency of '"
+                  + stepId
                   + "' (expected: listed in depends_on, directly or transitively)");
         }
       }

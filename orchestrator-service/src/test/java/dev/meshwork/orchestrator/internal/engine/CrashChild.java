@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The process {@link CrashRecoveryTest} kills: an orchestrator on an H2 file whose agents answer
- * after a random 100-400ms, running many 3-step pipelines. Prints "STARTED" once every StartRun
- * was acknowledged and "DONE <key>" per answered call, then runs until killed.
+ * after a random 100-400ms, running many 3-step pipelines. Prints "STARTED" once every StartRun was
+ * acknowledged and "DONE <key>" per answered call, then runs until killed.
  */
 public final class CrashChild {
 
@@ -37,17 +37,19 @@ public final class CrashChild {
     int runs = Integer.parseInt(args[1]);
     ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
     FakeAgents agents = new FakeAgents();
-    agents.on("slow", call -> {
-      CompletableFuture<AgentResult> f = new CompletableFuture<>();
-      timer.schedule(
-          () -> {
-            f.complete(AgentResult.of(List.of(FakeAgents.text(call.idempotencyKey()))));
-            System.out.println("DONE " + call.idempotencyKey());
-          },
-          ThreadLocalRandom.current().nextLong(100, 400),
-          TimeUnit.MILLISECONDS);
-      return f;
-    });
+    agents.on(
+        "slow",
+        call -> {
+          CompletableFuture<AgentResult> f = new CompletableFuture<>();
+          timer.schedule(
+              () -> {
+                f.complete(AgentResult.of(List.of(FakeAgents.text(call.idempotencyKey()))));
+                System.out.println("DONE " + call.idempotencyKey());
+              },
+              ThreadLocalRandom.current().nextLong(100, 400),
+              TimeUnit.MILLISECONDS);
+          return f;
+        });
     Orchestrator orchestrator =
         Orchestrator.builder().store(H2RunStore.openFile(dir)).invoker(agents).build().start();
     for (int i = 0; i < runs; i++) {

@@ -84,7 +84,9 @@ class CrashRecoveryTest {
     try (H2RunStore store = H2RunStore.openFile(dataDir)) {
       List<Run> all = store.list(RunFilter.ALL, 1000, "").items();
       assertThat(all).as("every acknowledged run is stored").hasSize(RUNS);
-      assertThat(all).as("the kill came mid-flight").anyMatch(r -> !Harness.isTerminal(r.getState()));
+      assertThat(all)
+          .as("the kill came mid-flight")
+          .anyMatch(r -> !Harness.isTerminal(r.getState()));
       for (Run run : all) {
         for (StepRun step : run.getStepsList()) {
           if (step.getState() == StepState.STEP_STATE_COMPLETED) {
@@ -107,7 +109,9 @@ class CrashRecoveryTest {
               .filter(completedBefore::contains)
               .toList();
       assertThat(rerun).as("completed steps run again").isEmpty();
-      assertThat(recovered.agents.calls()).extracting(FakeAgents.Call::cancelled).containsOnly(false);
+      assertThat(recovered.agents.calls())
+          .extracting(FakeAgents.Call::cancelled)
+          .containsOnly(false);
     }
   }
 }

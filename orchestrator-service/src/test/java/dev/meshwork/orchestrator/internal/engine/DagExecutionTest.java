@@ -55,24 +55,26 @@ class DagExecutionTest {
     assertThat(step(done, "c").getInputList()).containsExactly(FakeAgents.text("got s.b(s.a(hi))"));
     assertThat(h.events(run.getRunId()))
         .extracting(e -> e.getType())
-        .startsWith(RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED, RunEventType.RUN_EVENT_TYPE_RUN_STARTED)
+        .startsWith(
+            RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED, RunEventType.RUN_EVENT_TYPE_RUN_STARTED)
         .endsWith(RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED);
-    assertThat(h.agents.calls("s.b").get(0).call.idempotencyKey())
-        .isEqualTo(run.getRunId() + "/b");
+    assertThat(h.agents.calls("s.b").get(0).call.idempotencyKey()).isEqualTo(run.getRunId() + "/b");
   }
 
   @Test
   void parallelBranches_runConcurrently_joinSeesBothOutputs() {
     List<CompletableFuture<AgentResult>> pending = new CopyOnWriteArrayList<>();
-    h.agents.on("slow", c -> {
-      CompletableFuture<AgentResult> f = new CompletableFuture<>();
-      pending.add(f);
-      if (pending.size() == 2) {
-        // Both branches are in flight at once: only now let them finish.
-        pending.forEach(p -> p.complete(AgentResult.of(List.of(FakeAgents.text("done")))));
-      }
-      return f;
-    });
+    h.agents.on(
+        "slow",
+        c -> {
+          CompletableFuture<AgentResult> f = new CompletableFuture<>();
+          pending.add(f);
+          if (pending.size() == 2) {
+            // Both branches are in flight at once: only now let them finish.
+            pending.forEach(p -> p.complete(AgentResult.of(List.of(FakeAgents.text("done")))));
+          }
+          return f;
+        });
     Run run =
         h.start(
             """
@@ -94,16 +96,18 @@ class DagExecutionTest {
   void forEach_fanOutWithConcurrencyLimit_fanInKeepsOrder() {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     try {
-      h.agents.on("upper", c -> {
-        String word = c.input().get(0).getText();
-        CompletableFuture<AgentResult> f = new CompletableFuture<>();
-        // Later items answer sooner, so completion order differs from item order.
-        timer.schedule(
-            () -> f.complete(AgentResult.of(List.of(FakeAgents.text(word.toUpperCase())))),
-            60 - 10L * word.length(),
-            TimeUnit.MILLISECONDS);
-        return f;
-      });
+      h.agents.on(
+          "upper",
+          c -> {
+            String word = c.input().get(0).getText();
+            CompletableFuture<AgentResult> f = new CompletableFuture<>();
+            // Later items answer sooner, so completion order differs from item order.
+            timer.schedule(
+                () -> f.complete(AgentResult.of(List.of(FakeAgents.text(word.toUpperCase())))),
+                60 - 10L * word.length(),
+                TimeUnit.MILLISECONDS);
+            return f;
+          });
       Run run =
           h.start(
               """
@@ -153,8 +157,9 @@ class DagExecutionTest {
 
   @Test
   void forEach_notAList_failsStepWithReason() {
-    Run run = h.start("name: bad\nsteps: [{id: up, skill: u, for_each: input.word}]\n",
-        Map.of("word", "x"));
+    Run run =
+        h.start(
+            "name: bad\nsteps: [{id: up, skill: u, for_each: input.word}]\n", Map.of("word", "x"));
 
     Run done = h.awaitState(run.getRunId(), RunState.RUN_STATE_FAILED);
 
@@ -163,18 +168,25 @@ class DagExecutionTest {
 
   @Test
   void condition_false_skipsStepAndItsDependants() {
-    h.agents.on("score", c -> CompletableFuture.completedFuture(
-        AgentResult.of(List.of(Part.newBuilder().setData(Harness.struct(Map.of("score", -0.4))).build()))));
+    h.agents.on(
+        "score",
+        c ->
+            CompletableFuture.completedFuture(
+                AgentResult.of(
+                    List.of(
+                        Part.newBuilder()
+                            .setData(Harness.struct(Map.of("score", -0.4)))
+                            .build()))));
     Run run =
         h.start(
             """
-            name: cond
-            steps:
-              - {id: sentiment, skill: score}
-              - {id: escalate, skill: s.esc, depends_on: [sentiment], condition: "steps.sentiment.output.score > 0"}
-              - {id: notify, skill: s.notify, depends_on: [escalate]}
-              - {id: thank, skill: s.thank, depends_on: [sentiment], condition: "steps.sentiment.output.score < 0"}
-            """);
+name: cond
+steps:
+  - {id: sentiment, skill: score}
+  - {id: escalate, skill: s.esc, depends_on: [sentiment], condition: "steps.sentiment.output.score > 0"}
+  - {id: notify, skill: s.notify, depends_on: [escalate]}
+  - {id: thank, skill: s.thank, depends_on: [sentiment], condition: "steps.sentiment.output.score < 0"}
+""");
 
     Run done = h.awaitState(run.getRunId(), RunState.RUN_STATE_COMPLETED);
 
@@ -196,15 +208,16 @@ class DagExecutionTest {
   @Test
   void priority_higherPriorityRunsDispatchedFirst() {
     // One slot for everything: the queue decides the order.
-    try (Harness one =
-        new Harness(EngineConfig.builder().maxInFlight(1).build())) {
+    try (Harness one = new Harness(EngineConfig.builder().maxInFlight(1).build())) {
       List<String> order = Collections.synchronizedList(new ArrayList<>());
       CompletableFuture<AgentResult> gate = new CompletableFuture<>();
       one.agents.on("gate", c -> gate);
-      one.agents.on("work", c -> {
-        order.add(c.input().get(0).getText());
-        return FakeAgents.echo(c);
-      });
+      one.agents.on(
+          "work",
+          c -> {
+            order.add(c.input().get(0).getText());
+            return FakeAgents.echo(c);
+          });
       Run blocker = one.start("name: g\nsteps: [{id: a, skill: gate}]\n");
       org.awaitility.Awaitility.await().until(() -> one.agents.calls("gate").size() == 1);
       List<String> ids = new ArrayList<>();
@@ -213,9 +226,13 @@ class DagExecutionTest {
             one.orchestrator
                 .startRun(
                     dev.meshwork.api.orchestrator.v1.StartRunRequest.newBuilder()
-                        .setWorkflow(dev.meshwork.orchestrator.WorkflowYaml.parse(
-                            "name: w\nsteps: [{id: a, skill: work, input: \"p" + p + "-"
-                                + ids.size() + "\"}]\n"))
+                        .setWorkflow(
+                            dev.meshwork.orchestrator.WorkflowYaml.parse(
+                                "name: w\nsteps: [{id: a, skill: work, input: \"p"
+                                    + p
+                                    + "-"
+                                    + ids.size()
+                                    + "\"}]\n"))
                         .setPriority(p)
                         .build())
                 .run()

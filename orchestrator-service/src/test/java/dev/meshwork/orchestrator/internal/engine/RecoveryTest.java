@@ -7,19 +7,19 @@ import static org.awaitility.Awaitility.await;
 
 import dev.meshwork.api.orchestrator.v1.Run;
 import dev.meshwork.api.orchestrator.v1.RunEvent;
-import dev.meshwork.api.orchestrator.v1.StartRunRequest;
-import dev.meshwork.orchestrator.WorkflowYaml;
-import dev.meshwork.orchestrator.internal.RunRequests;
-import java.time.Duration;
-import java.time.Instant;
 import dev.meshwork.api.orchestrator.v1.RunEventType;
 import dev.meshwork.api.orchestrator.v1.RunState;
+import dev.meshwork.api.orchestrator.v1.StartRunRequest;
 import dev.meshwork.api.orchestrator.v1.StepState;
 import dev.meshwork.orchestrator.AgentResult;
+import dev.meshwork.orchestrator.WorkflowYaml;
+import dev.meshwork.orchestrator.internal.RunRequests;
 import dev.meshwork.orchestrator.internal.store.H2RunStore;
 import dev.meshwork.orchestrator.testing.FakeAgents;
 import dev.meshwork.orchestrator.testing.Harness;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Stops an orchestrator with runs in flight (nothing more is written, as after a kill), reopens
- * the H2 file with a new orchestrator and checks every run is finished without repeating
- * completed steps.
+ * Stops an orchestrator with runs in flight (nothing more is written, as after a kill), reopens the
+ * H2 file with a new orchestrator and checks every run is finished without repeating completed
+ * steps.
  */
 class RecoveryTest {
 
@@ -74,19 +74,30 @@ class RecoveryTest {
     String queuedId;
     try (Harness first = open()) {
       first.agents.hang("s.b");
-      first.agents.on("s.each", c -> c.input().get(0).getText().equals("3")
-          ? new CompletableFuture<AgentResult>()
-          : FakeAgents.echo(c));
+      first.agents.on(
+          "s.each",
+          c ->
+              c.input().get(0).getText().equals("3")
+                  ? new CompletableFuture<AgentResult>()
+                  : FakeAgents.echo(c));
       first.agents.fail("s.pay", "INTERNAL");
       first.agents.hang("s.unbook");
       pipeId = first.start(pipeline).getRunId();
       fanId = first.start(fanOut, Map.of("xs", List.of("1", "2", "3"))).getRunId();
       sagaId = first.start(saga).getRunId();
-      await().until(() -> first.agents.calls("s.b").size() == 1
-          && first.agents.calls("s.each").size() == 3
-          && first.agents.calls("s.unbook").size() == 1);
-      await().until(() -> first.store.get(fanId).orElseThrow().getStepsList().stream()
-          .filter(s -> s.getState() == StepState.STEP_STATE_COMPLETED).count() == 2);
+      await()
+          .until(
+              () ->
+                  first.agents.calls("s.b").size() == 1
+                      && first.agents.calls("s.each").size() == 3
+                      && first.agents.calls("s.unbook").size() == 1);
+      await()
+          .until(
+              () ->
+                  first.store.get(fanId).orElseThrow().getStepsList().stream()
+                          .filter(s -> s.getState() == StepState.STEP_STATE_COMPLETED)
+                          .count()
+                      == 2);
       // A run stored by StartRun just before the stop, never started: only RUN_SUBMITTED exists.
       Run submitted =
           RunRequests.newRun(
@@ -113,10 +124,13 @@ class RecoveryTest {
       second.awaitState(queuedId, RunState.RUN_STATE_COMPLETED);
 
       assertThat(callsOf(second, "s.a", pipeId)).as("a completed before the stop").isEmpty();
-      assertThat(callsOf(second, "s.b", pipeId)).singleElement().satisfies(c -> {
-        assertThat(c.call.idempotencyKey()).isEqualTo(pipeId + "/b");
-        assertThat(c.call.attempt()).isEqualTo(2);
-      });
+      assertThat(callsOf(second, "s.b", pipeId))
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.call.idempotencyKey()).isEqualTo(pipeId + "/b");
+                assertThat(c.call.attempt()).isEqualTo(2);
+              });
       assertThat(text(step(pipe, "c"))).isEqualTo("s.c(s.b(s.a({})))");
 
       assertThat(callsOf(second, "s.a", queuedId)).hasSize(1);

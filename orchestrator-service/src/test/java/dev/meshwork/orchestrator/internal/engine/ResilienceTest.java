@@ -41,7 +41,9 @@ class ResilienceTest {
       assertThat(text(step(done, "a"))).isEqualTo("flaky(x)");
       List<FakeAgents.Call> calls = h.agents.calls("flaky");
       assertThat(calls).extracting(c -> c.call.attempt()).containsExactly(1, 2, 3);
-      assertThat(calls).extracting(c -> c.call.idempotencyKey()).containsOnly(run.getRunId() + "/a");
+      assertThat(calls)
+          .extracting(c -> c.call.idempotencyKey())
+          .containsOnly(run.getRunId() + "/a");
       // Jitter is pinned to its midpoint: the delays are exactly 100ms, then 200ms.
       assertThat(Duration.ofNanos(calls.get(1).startNanos - calls.get(0).startNanos))
           .isGreaterThanOrEqualTo(Duration.ofMillis(100));
@@ -110,10 +112,13 @@ class ResilienceTest {
     try (Harness h = new Harness()) {
       // The first attempt "takes" 9.97s of the 10s budget (the clock is moved on): 30ms are left,
       // below the 50ms an attempt needs, so no retry starts although the code is retryable.
-      h.agents.on("slow", c -> {
-        h.clock.advance(Duration.ofMillis(9_970));
-        return CompletableFuture.failedFuture(new AgentCallException("UNAVAILABLE", "", "busy"));
-      });
+      h.agents.on(
+          "slow",
+          c -> {
+            h.clock.advance(Duration.ofMillis(9_970));
+            return CompletableFuture.failedFuture(
+                new AgentCallException("UNAVAILABLE", "", "busy"));
+          });
       Run run =
           h.start(
               "name: r\ntimeout: 10s\nsteps: [{id: a, skill: slow, retry: {max_attempts: 5,"
@@ -248,12 +253,12 @@ class ResilienceTest {
       Run run =
           h.start(
               """
-              name: c
-              steps:
-                - {id: optional, skill: bad, on_failure: FAILURE_ACTION_CONTINUE, retry: {max_attempts: 1}}
-                - {id: uses, skill: s.uses, depends_on: [optional]}
-                - {id: other, skill: s.other}
-              """);
+name: c
+steps:
+  - {id: optional, skill: bad, on_failure: FAILURE_ACTION_CONTINUE, retry: {max_attempts: 1}}
+  - {id: uses, skill: s.uses, depends_on: [optional]}
+  - {id: other, skill: s.other}
+""");
 
       Run done = h.awaitState(run.getRunId(), RunState.RUN_STATE_COMPLETED);
 
@@ -267,9 +272,12 @@ class ResilienceTest {
   @Test
   void forEach_elementFails_stepFailsAndOtherElementsCancelled() {
     try (Harness h = new Harness()) {
-      h.agents.on("each", c -> c.input().get(0).getText().equals("bad")
-          ? CompletableFuture.failedFuture(new AgentCallException("INTERNAL", "", "no"))
-          : new CompletableFuture<AgentResult>());
+      h.agents.on(
+          "each",
+          c ->
+              c.input().get(0).getText().equals("bad")
+                  ? CompletableFuture.failedFuture(new AgentCallException("INTERNAL", "", "no"))
+                  : new CompletableFuture<AgentResult>());
       Run run =
           h.start(
               "name: e\nsteps: [{id: a, skill: each, for_each: input.xs, max_concurrency: 3,"

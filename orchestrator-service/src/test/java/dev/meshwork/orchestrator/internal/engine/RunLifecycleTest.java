@@ -60,15 +60,20 @@ class RunLifecycleTest {
         .containsExactly(
             "book.flight", "book.hotel", "s.note", "book.car", "cancel.hotel", "cancel.flight");
     assertThat(h.agents.calls("cancel.hotel").get(0).call.input())
-        .containsExactly(FakeAgents.text("undo book.hotel(" + h.agents.calls("book.hotel")
-            .get(0).call.input().get(0).getText() + ")"));
+        .containsExactly(
+            FakeAgents.text(
+                "undo book.hotel("
+                    + h.agents.calls("book.hotel").get(0).call.input().get(0).getText()
+                    + ")"));
     assertThat(h.agents.calls("cancel.flight").get(0).call.idempotencyKey())
         .isEqualTo(run.getRunId() + "/flight/compensate");
     assertThat(step(done, "flight").getState()).isEqualTo(StepState.STEP_STATE_COMPENSATED);
     assertThat(step(done, "hotel").getState()).isEqualTo(StepState.STEP_STATE_COMPENSATED);
     assertThat(step(done, "note").getState()).isEqualTo(StepState.STEP_STATE_COMPLETED);
     List<RunEvent> events = h.events(run.getRunId());
-    assertThat(events.stream().filter(e -> e.getType() == RunEventType.RUN_EVENT_TYPE_STEP_COMPENSATED))
+    assertThat(
+            events.stream()
+                .filter(e -> e.getType() == RunEventType.RUN_EVENT_TYPE_STEP_COMPENSATED))
         .extracting(RunEvent::getStepId)
         .containsExactly("hotel", "flight");
     assertThat(events.get(events.size() - 1).getType())
@@ -126,9 +131,12 @@ class RunLifecycleTest {
   @Test
   void retryRun_failedRun_reDrivesOnlyFailedSteps() {
     AtomicInteger lookups = new AtomicInteger();
-    h.agents.on("lookup", c -> lookups.incrementAndGet() == 1
-        ? CompletableFuture.failedFuture(new AgentCallException("NOT_FOUND", "", "not yet"))
-        : FakeAgents.echo(c));
+    h.agents.on(
+        "lookup",
+        c ->
+            lookups.incrementAndGet() == 1
+                ? CompletableFuture.failedFuture(new AgentCallException("NOT_FOUND", "", "not yet"))
+                : FakeAgents.echo(c));
     Run run =
         h.start(
             """
@@ -162,9 +170,12 @@ class RunLifecycleTest {
   @Test
   void retryRun_rightAfterFailedEventSeen_accepted() {
     AtomicInteger calls = new AtomicInteger();
-    h.agents.on("once", c -> calls.incrementAndGet() == 1
-        ? CompletableFuture.failedFuture(new AgentCallException("INTERNAL", "", "first"))
-        : FakeAgents.echo(c));
+    h.agents.on(
+        "once",
+        c ->
+            calls.incrementAndGet() == 1
+                ? CompletableFuture.failedFuture(new AgentCallException("INTERNAL", "", "first"))
+                : FakeAgents.echo(c));
     Run run = h.start("name: r\nsteps: [{id: a, skill: once, retry: {max_attempts: 1}}]\n");
     CompletableFuture<Run> retried = new CompletableFuture<>();
     h.orchestrator.watchRun(
@@ -333,8 +344,10 @@ class RunLifecycleTest {
 
   @Test
   void workflows_putVersionsAndStartByName() {
-    var v1 = h.orchestrator.putWorkflow(WorkflowYaml.parse("name: wf\nsteps: [{id: a, skill: s1}]\n"));
-    var v2 = h.orchestrator.putWorkflow(WorkflowYaml.parse("name: wf\nsteps: [{id: a, skill: s2}]\n"));
+    var v1 =
+        h.orchestrator.putWorkflow(WorkflowYaml.parse("name: wf\nsteps: [{id: a, skill: s1}]\n"));
+    var v2 =
+        h.orchestrator.putWorkflow(WorkflowYaml.parse("name: wf\nsteps: [{id: a, skill: s2}]\n"));
 
     assertThat(v1.getVersion()).isEqualTo(1);
     assertThat(v2.getVersion()).isEqualTo(2);
@@ -342,26 +355,29 @@ class RunLifecycleTest {
     assertThat(h.orchestrator.getWorkflow("wf", 1)).isEqualTo(v1);
     assertThat(h.orchestrator.listWorkflows(0, "").items()).containsExactly(v2);
     Run latest =
-        h.orchestrator
-            .startRun(StartRunRequest.newBuilder().setWorkflowName("wf").build())
-            .run();
+        h.orchestrator.startRun(StartRunRequest.newBuilder().setWorkflowName("wf").build()).run();
     Run first =
         h.orchestrator
-            .startRun(StartRunRequest.newBuilder().setWorkflowName("wf").setWorkflowVersion(1).build())
+            .startRun(
+                StartRunRequest.newBuilder().setWorkflowName("wf").setWorkflowVersion(1).build())
             .run();
     h.awaitState(latest.getRunId(), RunState.RUN_STATE_COMPLETED);
     h.awaitState(first.getRunId(), RunState.RUN_STATE_COMPLETED);
     assertThat(h.agents.skillsCalled()).containsExactlyInAnyOrder("s2", "s1");
     assertThatThrownBy(
-            () -> h.orchestrator.startRun(StartRunRequest.newBuilder().setWorkflowName("no").build()))
+            () ->
+                h.orchestrator.startRun(StartRunRequest.newBuilder().setWorkflowName("no").build()))
         .isInstanceOfSatisfying(
             MeshException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
   }
 
   @Test
   void agentResult_agentInstanceRecorded() {
-    h.agents.on("s", c -> CompletableFuture.completedFuture(
-        new AgentResult(List.of(FakeAgents.text("x")), "10.0.0.7:9000")));
+    h.agents.on(
+        "s",
+        c ->
+            CompletableFuture.completedFuture(
+                new AgentResult(List.of(FakeAgents.text("x")), "10.0.0.7:9000")));
     Run run = h.start("name: a\nsteps: [{id: a, skill: s}]\n");
 
     Run done = h.awaitState(run.getRunId(), RunState.RUN_STATE_COMPLETED);

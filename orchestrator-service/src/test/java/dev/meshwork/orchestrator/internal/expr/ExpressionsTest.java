@@ -190,7 +190,8 @@ class ExpressionsTest {
   @Test
   void parse_badExpressions_failWithOffset() {
     assertThatThrownBy(() -> ExpressionParser.parse("input.x ==")).hasMessageContaining("offset");
-    assertThatThrownBy(() -> ExpressionParser.parse("foo.bar")).hasMessageContaining("unknown name");
+    assertThatThrownBy(() -> ExpressionParser.parse("foo.bar"))
+        .hasMessageContaining("unknown name");
     assertThatThrownBy(() -> ExpressionParser.parse("steps.a.result"))
         .hasMessageContaining(".output");
     assertThatThrownBy(() -> ExpressionParser.parse("(input.x")).hasMessageContaining("')'");

@@ -45,24 +45,28 @@ class GrpcAgentInvokerTest {
             .addService(
                 new AgentServiceGrpc.AgentServiceImplBase() {
                   @Override
-                  public void invoke(InvokeRequest request, StreamObserver<InvokeResponse> response) {
+                  public void invoke(
+                      InvokeRequest request, StreamObserver<InvokeResponse> response) {
                     lastRequest.set(request);
                     deadlineMillis.set(
                         Context.current().getDeadline().timeRemaining(TimeUnit.MILLISECONDS));
                     String text = request.getInput(0).getText();
                     switch (text) {
-                      case "bad" -> response.onError(
-                          Status.INVALID_ARGUMENT.withDescription("bad input").asRuntimeException());
+                      case "bad" ->
+                          response.onError(
+                              Status.INVALID_ARGUMENT
+                                  .withDescription("bad input")
+                                  .asRuntimeException());
                       case "hang" ->
-                          Context.current().addListener(c -> agentSawCancel.countDown(), Runnable::run);
-                      default ->
-                          {
-                            response.onNext(
-                                InvokeResponse.newBuilder()
-                                    .addOutput(Part.newBuilder().setText("echo " + text))
-                                    .build());
-                            response.onCompleted();
-                          }
+                          Context.current()
+                              .addListener(c -> agentSawCancel.countDown(), Runnable::run);
+                      default -> {
+                        response.onNext(
+                            InvokeResponse.newBuilder()
+                                .addOutput(Part.newBuilder().setText("echo " + text))
+                                .build());
+                        response.onCompleted();
+                      }
                     }
                   }
                 })
@@ -125,7 +129,8 @@ class GrpcAgentInvokerTest {
 
   @Test
   void targetOf_skill_meshUri() {
-    assertThat(GrpcAgentInvoker.targetOf("text.summarize")).isEqualTo("mesh:///skill/text.summarize");
+    assertThat(GrpcAgentInvoker.targetOf("text.summarize"))
+        .isEqualTo("mesh:///skill/text.summarize");
     assertThatThrownBy(() -> GrpcAgentInvoker.targetOf("bad skill"))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -81,7 +81,8 @@ class OrchestratorGrpcTest {
             .addService(
                 new AgentServiceGrpc.AgentServiceImplBase() {
                   @Override
-                  public void invoke(InvokeRequest request, StreamObserver<InvokeResponse> response) {
+                  public void invoke(
+                      InvokeRequest request, StreamObserver<InvokeResponse> response) {
                     String text = request.getInput(0).getText();
                     String out =
                         request.getSkillId().equals("text.upper") ? text.toUpperCase() : text + "!";
@@ -114,8 +115,10 @@ class OrchestratorGrpcTest {
     channel =
         Grpc.newChannelBuilder("localhost:" + server.port(), InsecureChannelCredentials.create())
             .build();
-    runs = OrchestratorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(Duration.ofSeconds(10));
-    status = RunStatusServiceGrpc.newBlockingStub(channel).withDeadlineAfter(Duration.ofSeconds(10));
+    runs =
+        OrchestratorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(Duration.ofSeconds(10));
+    status =
+        RunStatusServiceGrpc.newBlockingStub(channel).withDeadlineAfter(Duration.ofSeconds(10));
   }
 
   @AfterEach
@@ -145,7 +148,8 @@ class OrchestratorGrpcTest {
     stream.forEachRemaining(r -> events.add(r.getEvent()));
 
     assertThat(started.getExisting()).isFalse();
-    assertThat(events).extracting(RunEvent::getSequence)
+    assertThat(events)
+        .extracting(RunEvent::getSequence)
         .containsExactlyElementsOf(LongStream.rangeClosed(1, events.size()).boxed().toList());
     assertThat(events.get(events.size() - 1).getType())
         .isEqualTo(RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED);
@@ -154,17 +158,21 @@ class OrchestratorGrpcTest {
     assertThat(run.getSteps(run.getStepsCount() - 1).getOutput(0).getText()).isEqualTo("HELLO!");
     assertThat(run.getStepsList()).allMatch(s -> s.getAgentInstance().length() > 0);
     var listed = runs.listRuns(ListRunsRequest.newBuilder().setWorkflowName("shout").build());
-    assertThat(listed.getRunsList()).singleElement().satisfies(r -> {
-      assertThat(r.getRunId()).isEqualTo(id);
-      assertThat(r.getStepsList()).allMatch(s -> s.getOutputCount() == 0);
-    });
+    assertThat(listed.getRunsList())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getRunId()).isEqualTo(id);
+              assertThat(r.getStepsList()).allMatch(s -> s.getOutputCount() == 0);
+            });
   }
 
   @Test
   void startRun_invalidWorkflow_invalidArgumentWithFieldViolations() {
     StartRunRequest bad =
         StartRunRequest.newBuilder()
-            .setWorkflow(WorkflowYaml.parse("name: x\nsteps: [{id: a, skill: s, depends_on: [b]}]\n"))
+            .setWorkflow(
+                WorkflowYaml.parse("name: x\nsteps: [{id: a, skill: s, depends_on: [b]}]\n"))
             .build();
 
     assertThatThrownBy(() -> runs.startRun(bad))

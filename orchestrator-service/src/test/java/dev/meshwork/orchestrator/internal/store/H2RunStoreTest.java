@@ -80,8 +80,12 @@ class H2RunStoreTest {
             event("r1", 3, RunEventType.RUN_EVENT_TYPE_STEP_STARTED)));
 
     assertThat(store.get("r1")).contains(working);
-    assertThat(store.eventsAfter("r1", 1, 10)).extracting(RunEvent::getSequence).containsExactly(2L, 3L);
-    assertThat(store.eventsAfter("r1", 0, 2)).extracting(RunEvent::getSequence).containsExactly(1L, 2L);
+    assertThat(store.eventsAfter("r1", 1, 10))
+        .extracting(RunEvent::getSequence)
+        .containsExactly(2L, 3L);
+    assertThat(store.eventsAfter("r1", 0, 2))
+        .extracting(RunEvent::getSequence)
+        .containsExactly(1L, 2L);
   }
 
   @Test
@@ -137,8 +141,11 @@ class H2RunStoreTest {
     for (int i = 0; i < 7; i++) {
       created(store, (i % 2 == 0 ? "x" : "y") + i, i < 5 ? "wf" : "other", 100 + i);
     }
-    Run done = store.get("x4").orElseThrow().toBuilder().setState(RunState.RUN_STATE_COMPLETED)
-        .setLastSequence(2).build();
+    Run done =
+        store.get("x4").orElseThrow().toBuilder()
+            .setState(RunState.RUN_STATE_COMPLETED)
+            .setLastSequence(2)
+            .build();
     store.append(done, List.of(event("x4", 2, RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED)));
 
     List<String> ids = new ArrayList<>();
@@ -155,7 +162,8 @@ class H2RunStoreTest {
         .extracting(Run::getRunId)
         .containsExactly("x4", "x2", "x0");
     assertThat(
-            store.list(new RunFilter(Set.of(RunState.RUN_STATE_COMPLETED), "", Map.of()), 10, "")
+            store
+                .list(new RunFilter(Set.of(RunState.RUN_STATE_COMPLETED), "", Map.of()), 10, "")
                 .items())
         .extracting(Run::getRunId)
         .containsExactly("x4");

@@ -81,11 +81,13 @@ class WatchTest {
   void watchRun_midRun_replaysThenTailsWithoutGapsOrDuplicates() {
     try (Harness h = new Harness()) {
       List<CompletableFuture<AgentResult>> gates = new CopyOnWriteArrayList<>();
-      h.agents.on("gate", c -> {
-        CompletableFuture<AgentResult> f = new CompletableFuture<>();
-        gates.add(f);
-        return f;
-      });
+      h.agents.on(
+          "gate",
+          c -> {
+            CompletableFuture<AgentResult> f = new CompletableFuture<>();
+            gates.add(f);
+            return f;
+          });
       int runs = 20;
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
@@ -131,7 +133,8 @@ class WatchTest {
       h.orchestrator.watchRun(id, last, none);
 
       await().until(all::ended);
-      assertThat(all.events).extracting(RunEvent::getSequence)
+      assertThat(all.events)
+          .extracting(RunEvent::getSequence)
           .containsExactlyElementsOf(LongStream.rangeClosed(1, last).boxed().toList());
       assertThat(none.completions).hasValue(1);
       assertThat(none.events).isEmpty();
@@ -156,7 +159,8 @@ class WatchTest {
   @Test
   void watchRun_slowSubscriber_cutOffWithResourceExhausted_engineNotStalled() {
     try (Harness h =
-        new Harness(EngineConfig.builder().build(), H2RunStore.inMemory("w" + UUID.randomUUID()), 4)) {
+        new Harness(
+            EngineConfig.builder().build(), H2RunStore.inMemory("w" + UUID.randomUUID()), 4)) {
       CompletableFuture<AgentResult> gate = new CompletableFuture<>();
       h.agents.on("gate", c -> gate);
       String id = h.start(PIPELINE).getRunId();

@@ -33,15 +33,15 @@ class WorkflowValidatorTest {
             check(
                 steps(
                     """
-                      - {id: a, skill: s.a, input: {q: "{{ input.q }}"}}
-                      - {id: b, skill: s.b, depends_on: [a], condition: "steps.a.output.ok == true"}
-                      - id: c
-                        skill: s.c
-                        depends_on: [b]
-                        for_each: "{{ steps.a.output.items }}"
-                        input: "{{ item.name }} from {{ steps.a.output.title }}"
-                        compensate: {skill: s.undo, input: "{{ steps.c.output }}"}
-                    """)))
+  - {id: a, skill: s.a, input: {q: "{{ input.q }}"}}
+  - {id: b, skill: s.b, depends_on: [a], condition: "steps.a.output.ok == true"}
+  - id: c
+    skill: s.c
+    depends_on: [b]
+    for_each: "{{ steps.a.output.items }}"
+    input: "{{ item.name }} from {{ steps.a.output.title }}"
+    compensate: {skill: s.undo, input: "{{ steps.c.output }}"}
+""")))
         .isEmpty();
   }
 
@@ -82,7 +82,8 @@ class WorkflowValidatorTest {
     assertThat(check(steps("  - {id: a, skill: s, depends_on: [a]}\n")))
         .extracting(FieldViolation::field, FieldViolation::description)
         .containsExactly(
-            tuple("steps[0].depends_on[0]", "cycle a -> a (expected: dependencies without cycles)"));
+            tuple(
+                "steps[0].depends_on[0]", "cycle a -> a (expected: dependencies without cycles)"));
   }
 
   @Test
@@ -247,7 +248,8 @@ class WorkflowValidatorTest {
         BUDGET,
         v);
 
-    assertThat(v.list()).extracting(FieldViolation::field)
+    assertThat(v.list())
+        .extracting(FieldViolation::field)
         .containsExactly("workflow.steps[0].depends_on[0]");
   }
 
@@ -257,10 +259,10 @@ class WorkflowValidatorTest {
         WorkflowYaml.parse(
             steps(
                 """
-                  - {id: a, skill: known}
-                  - {id: b, skill: missing, on_failure: FAILURE_ACTION_FALLBACK, fallback_skill: gone}
-                  - {id: c, skill: missing}
-                """));
+  - {id: a, skill: known}
+  - {id: b, skill: missing, on_failure: FAILURE_ACTION_FALLBACK, fallback_skill: gone}
+  - {id: c, skill: missing}
+"""));
     AtomicInteger lookups = new AtomicInteger();
     Violations v = new Violations();
 

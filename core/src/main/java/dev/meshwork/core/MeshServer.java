@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.meshwork.core.internal.AuthorizationInterceptor;
 import dev.meshwork.core.internal.ErrorMappingInterceptor;
+import dev.meshwork.core.internal.InFlightCalls;
 import dev.meshwork.observability.MeshTelemetry;
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -51,6 +52,7 @@ public final class MeshServer {
   private final HealthStatusManager health;
   private final List<String> serviceNames;
   private final List<Runnable> beforeShutdown;
+  private final InFlightCalls inFlight = new InFlightCalls();
   private volatile boolean shuttingDown;
 
   private MeshServer(Builder b) {
@@ -65,6 +67,7 @@ public final class MeshServer {
     // Interceptors run outermost-last: ServerInterceptors.intercept applies the last one first.
     List<ServerInterceptor> interceptors = new ArrayList<>();
     interceptors.add(new ErrorMappingInterceptor());
+    interceptors.add(inFlight);
     interceptors.addAll(b.interceptors);
     if (!tls.insecure()) {
       interceptors.add(new AuthorizationInterceptor(policy, tls.identity().trustDomain()));
@@ -159,11 +162,12 @@ public final class MeshServer {
     server.shutdown();
     Duration grace = config.gracePeriod();
     try {
-      if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+      // Wait for work, not for subscriptions (Watch* streams), then end what is left.
+      if (!inFlight.awaitIdle(grace.toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.warning("grace period " + Settings.format(grace) + " over; cancelling remaining calls");
-        server.shutdownNow();
-        server.awaitTermination(5, TimeUnit.SECONDS);
       }
+      server.shutdownNow();
+      server.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       server.shutdownNow();
       Thread.currentThread().interrupt();

@@ -218,6 +218,34 @@ class MeshServerTlsTest {
     stopping.get(10, TimeUnit.SECONDS);
   }
 
+  @Test
+  void shutdown_openHealthWatch_doesNotWaitForGracePeriod() throws Exception {
+    // Client-side health checking keeps a Watch stream open on every server; shutdown must wait
+    // for work, not for such subscriptions (the grace period here is 5s).
+    ManagedChannel channel = channelAs("client/alice");
+    CountDownLatch watching = new CountDownLatch(1);
+    HealthGrpc.newStub(channel)
+        .watch(
+            HealthCheckRequest.getDefaultInstance(),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(io.grpc.health.v1.HealthCheckResponse value) {
+                watching.countDown();
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {}
+            });
+    assertThat(watching.await(10, TimeUnit.SECONDS)).isTrue();
+
+    CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::shutdown);
+
+    assertThat(stopping).succeedsWithin(Duration.ofSeconds(4));
+  }
+
   private boolean isNotServing() {
     // The health service object answers locally; ask it directly as the server no longer accepts
     // new calls while draining.

@@ -45,6 +45,7 @@ import java.util.logging.Logger;
 public final class MeshServer {
 
   private static final Logger LOG = Logger.getLogger(MeshServer.class.getName());
+  private static final long SUBSCRIPTION_CLOSE_MILLIS = 1000;
 
   private final ServerConfig config;
   private final MeshTls tls;
@@ -166,8 +167,12 @@ public final class MeshServer {
       if (!inFlight.awaitIdle(grace.toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.warning("grace period " + Settings.format(grace) + " over; cancelling remaining calls");
       }
-      server.shutdownNow();
-      server.awaitTermination(5, TimeUnit.SECONDS);
+      // Streams that before-shutdown actions ended get a moment to deliver their final status
+      // before whatever is still open is cancelled.
+      if (!server.awaitTermination(SUBSCRIPTION_CLOSE_MILLIS, TimeUnit.MILLISECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       server.shutdownNow();
       Thread.currentThread().interrupt();

@@ -6,6 +6,7 @@ import dev.meshwork.core.MeshChannels;
 import dev.meshwork.core.MeshServer;
 import dev.meshwork.core.ServerConfig;
 import dev.meshwork.core.Settings;
+import dev.meshwork.core.TelemetrySettings;
 import dev.meshwork.orchestrator.internal.OrchestratorSettings;
 import dev.meshwork.orchestrator.internal.grpc.GrpcAgentInvoker;
 import dev.meshwork.orchestrator.internal.grpc.OrchestratorGrpcService;
@@ -45,6 +46,8 @@ public final class OrchestratorMain {
     OrchestratorSettings own;
     try {
       settings = Settings.fromArgs(args);
+      // First: the engine's tracer and instruments bind to the telemetry current when it is built.
+      TelemetrySettings.init(settings, "orchestrator");
       config = ServerConfig.fromSettings(settings, 7002, "orchestrator/orchestrator");
       own = OrchestratorSettings.fromSettings(settings);
       settings.rejectUnknownFlags();

@@ -10,7 +10,7 @@ import java.util.function.DoubleSupplier;
 
 /**
  * What every run execution shares: configuration, store, invoker, dispatcher, per-skill policies,
- * the clock, the scheduler and the listener of stored events.
+ * the clock, the scheduler, the listener of stored events and the metrics.
  */
 record EngineContext(
     EngineConfig config,
@@ -21,7 +21,8 @@ record EngineContext(
     Clock clock,
     ScheduledExecutorService scheduler,
     DoubleSupplier random,
-    RunListener listener) {
+    RunListener listener,
+    EngineMetrics metrics) {
 
   EngineContext {
     requireNonNull(config, "config");
@@ -33,6 +34,7 @@ record EngineContext(
     requireNonNull(scheduler, "scheduler");
     requireNonNull(random, "random");
     requireNonNull(listener, "listener");
+    requireNonNull(metrics, "metrics");
   }
 
   /** A resilient call of {@code skill}, sharing the skill's breaker with every run. */

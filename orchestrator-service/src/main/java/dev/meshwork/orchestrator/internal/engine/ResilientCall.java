@@ -12,6 +12,7 @@ import dev.meshwork.orchestrator.AgentCall;
 import dev.meshwork.orchestrator.AgentInvoker;
 import dev.meshwork.orchestrator.AgentResult;
 import dev.meshwork.orchestrator.internal.workflow.RetrySettings;
+import io.opentelemetry.context.Scope;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,9 +37,11 @@ final class ResilientCall {
     /**
      * An attempt is about to start.
      *
+     * @return the attempt's span, current while the invoker starts the call so that the agent
+     *     call's client span (and the agent's server span) end up under it
      * @throws RuntimeException to refuse it (for example the run was cancelled meanwhile)
      */
-    void onAttemptStart(int attempt);
+    RunTracing.Attempt onAttemptStart(int attempt);
 
     /** An attempt failed and another follows after {@code delay}. */
     void onRetryScheduled(int attempt, StepError error, Duration delay);
@@ -142,7 +145,7 @@ final class ResilientCall {
                             + "ms)");
                   }
                   int attempt = spec.firstAttempt() + execution.attempts.getAndIncrement();
-                  listener.onAttemptStart(attempt);
+                  RunTracing.Attempt trace = listener.onAttemptStart(attempt);
                   AgentCall call =
                       new AgentCall(
                           spec.skill(),
@@ -151,7 +154,14 @@ final class ResilientCall {
                           spec.idempotencyKey(),
                           attempt,
                           spec.waitForReady());
-                  CompletableFuture<AgentResult> inFlight = invoker.invoke(call);
+                  CompletableFuture<AgentResult> inFlight;
+                  try (Scope ignored = trace.context().makeCurrent()) {
+                    inFlight = invoker.invoke(call);
+                  } catch (RuntimeException e) {
+                    trace.ended(null, e);
+                    throw e;
+                  }
+                  inFlight.whenComplete(trace::ended);
                   // Failsafe sees a copy: when it cancels the attempt (timeout, run cancelled) the
                   // call is cancelled, but the copy is not completed by that cancellation, which
                   // would race with the timeout's own result and stall the retry.

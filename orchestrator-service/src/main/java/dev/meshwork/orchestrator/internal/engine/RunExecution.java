@@ -21,6 +21,8 @@ import dev.meshwork.orchestrator.internal.expr.InputRenderer;
 import dev.meshwork.orchestrator.internal.expr.Values;
 import dev.meshwork.orchestrator.internal.workflow.RetrySettings;
 import dev.meshwork.orchestrator.internal.workflow.WorkflowGraph;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +97,7 @@ final class RunExecution {
   }
 
   private final EngineContext ctx;
+  private final RunTracing tracing;
   private final WorkflowGraph graph;
   private final Consumer<RunExecution> onFinished;
   private final Map<StepKey, Active> active = new HashMap<>();
@@ -110,14 +114,17 @@ final class RunExecution {
    * An execution of a stored run.
    *
    * @param completionOrder ids of the run's completed steps in completion order (from its events)
+   * @param tracing the run's spans, started by the caller
    * @param onFinished called once the run reached a terminal state
    */
   RunExecution(
       EngineContext ctx,
       Run stored,
       List<String> completionOrder,
+      RunTracing tracing,
       Consumer<RunExecution> onFinished) {
     this.ctx = requireNonNull(ctx, "ctx");
+    this.tracing = requireNonNull(tracing, "tracing");
     this.run = stored.toBuilder();
     this.graph = new WorkflowGraph(stored.getWorkflow());
     this.completionOrder = new ArrayList<>(completionOrder);
@@ -126,6 +133,11 @@ final class RunExecution {
 
   String runId() {
     return run.getRunId();
+  }
+
+  /** The run span's context, with the run id for log lines; current while working on the run. */
+  Context context() {
+    return tracing.context();
   }
 
   /** Starts or resumes the run. */
@@ -163,7 +175,7 @@ final class RunExecution {
     deadlineTimer =
         ctx.scheduler()
             .schedule(
-                this::onDeadline,
+                tracing.context().wrap(this::onDeadline),
                 Duration.between(ctx.clock().instant(), deadline).toMillis(),
                 TimeUnit.MILLISECONDS);
     // Steps that were in flight when the orchestrator stopped run again, same idempotency key.
@@ -269,6 +281,7 @@ final class RunExecution {
 
   private void launch(Step step) {
     String id = step.getId();
+    tracing.stepStarted(id, step.getSkill());
     if (!launched.contains(id)) {
       launched.add(id);
     }
@@ -394,7 +407,14 @@ final class RunExecution {
   }
 
   /** Runs on a dispatcher worker, outside the lock. */
+  @SuppressWarnings("try") // the scope is only opened and closed
   private void runCall(Active call) {
+    try (Scope ignored = tracing.context().makeCurrent()) {
+      runCallInContext(call);
+    }
+  }
+
+  private void runCallInContext(Active call) {
     ResilientCall.Spec spec;
     synchronized (this) {
       if (!isCurrent(call)) {
@@ -424,7 +444,7 @@ final class RunExecution {
               ctx.dispatcher().release(call.item);
               onCallDone(call, result, failure);
             },
-            ctx.scheduler());
+            tracing.context().wrap((Executor) ctx.scheduler()));
   }
 
   private ResilientCall.Spec specOf(Active call) {
@@ -466,13 +486,16 @@ final class RunExecution {
   private ResilientCall.Listener listenerOf(Active call) {
     return new ResilientCall.Listener() {
       @Override
-      public void onAttemptStart(int attempt) {
+      public RunTracing.Attempt onAttemptStart(int attempt) {
         synchronized (RunExecution.this) {
           if (!isCurrent(call)) {
             throw new CancellationException("the run is no longer running");
           }
+          RunTracing.Attempt trace =
+              tracing.attemptStarted(
+                  call.key, call.kind == Kind.COMPENSATION, call.skill, attempt);
           if (call.kind == Kind.COMPENSATION) {
-            return;
+            return trace;
           }
           RunEvent.Builder started =
               stepEvent(
@@ -490,6 +513,7 @@ final class RunExecution {
                 b.setSteps(
                     index, b.getSteps(index).toBuilder().clearInput().addAllInput(call.input));
               });
+          return trace;
         }
       }
 
@@ -578,6 +602,7 @@ final class RunExecution {
       }
       return;
     }
+    tracing.stepEnded(key.stepId(), skillOf(key.stepId()), "COMPLETED", null, null);
     completionOrder.add(key.stepId());
     advance();
   }
@@ -614,6 +639,13 @@ final class RunExecution {
           afterFallback);
       return;
     }
+    String skill = skillOf(key.stepId());
+    tracing.stepEnded(
+        key.stepId(),
+        skill,
+        "FAILED",
+        error,
+        "CIRCUIT_OPEN".equals(error.getReason()) ? ctx.policies().breakerState(skill) : null);
     FailureAction action = failureAction(graph.step(key.stepId()));
     if (action == FailureAction.FAILURE_ACTION_CONTINUE) {
       advance();
@@ -623,6 +655,7 @@ final class RunExecution {
   }
 
   private void skip(String stepId, String why) {
+    tracing.stepSkipped(skillOf(stepId));
     commit(
         List.of(
             stepEvent(
@@ -688,6 +721,12 @@ final class RunExecution {
               .setMessage(error.getMessage()));
     }
     fanOuts.clear();
+    for (RunEvent.Builder cancelled : events) {
+      if (cancelled.getItemIndex() == StepKey.WHOLE) {
+        String stepId = cancelled.getStepId();
+        tracing.stepEnded(stepId, skillOf(stepId), "CANCELED", null, null);
+      }
+    }
     // The error is stored with the first events of the ending, so that a restart finishes it.
     commit(events, b -> b.setError(error));
     compensateNext();
@@ -733,6 +772,7 @@ final class RunExecution {
       } else {
         input = done.getOutputList();
       }
+      tracing.compensationStarted(stepId, step.getCompensate().getSkill());
       enqueue(
           new Active(
               StepKey.whole(stepId), Kind.COMPENSATION, step.getCompensate().getSkill(), input));
@@ -748,6 +788,7 @@ final class RunExecution {
   }
 
   private void recordCompensation(String stepId, StepError error) {
+    tracing.compensationEnded(stepId, error);
     RunEvent.Builder event =
         stepEvent(
             RunEventType.RUN_EVENT_TYPE_STEP_COMPENSATED,
@@ -777,6 +818,7 @@ final class RunExecution {
     try {
       commit(List.of(event), null);
     } finally {
+      tracing.runEnded(state, error);
       onFinished.accept(this);
     }
   }
@@ -830,6 +872,11 @@ final class RunExecution {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private String skillOf(String stepId) {
+    Step step = graph.step(stepId);
+    return step == null ? "" : step.getSkill();
+  }
 
   private StepRun whole(String stepId) {
     return find(stepId, StepKey.WHOLE);

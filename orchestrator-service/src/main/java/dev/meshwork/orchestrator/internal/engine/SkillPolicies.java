@@ -7,6 +7,7 @@ import dev.failsafe.CircuitBreaker;
 import dev.meshwork.orchestrator.AgentResult;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.logging.Logger;
 
 /**
@@ -46,5 +47,16 @@ final class SkillPolicies {
                 .onHalfOpen(e -> LOG.info("circuit breaker of skill '" + s + "' half-open"))
                 .onClose(e -> LOG.info("circuit breaker of skill '" + s + "' closed"))
                 .build());
+  }
+
+  /** Tells {@code action} the current state of every breaker created so far. */
+  void forEachBreaker(BiConsumer<String, CircuitBreaker.State> action) {
+    breakers.forEach((skill, breaker) -> action.accept(skill, breaker.getState()));
+  }
+
+  /** The state of the skill's breaker, for spans of rejected calls. */
+  CircuitBreaker.State breakerState(String skill) {
+    CircuitBreaker<AgentResult> breaker = breakers.get(skill);
+    return breaker == null ? CircuitBreaker.State.CLOSED : breaker.getState();
   }
 }

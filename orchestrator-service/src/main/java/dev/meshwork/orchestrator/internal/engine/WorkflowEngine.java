@@ -11,6 +11,7 @@ import dev.meshwork.core.MeshException;
 import dev.meshwork.orchestrator.AgentInvoker;
 import dev.meshwork.orchestrator.RunStore;
 import dev.meshwork.orchestrator.internal.ProtoTime;
+import io.opentelemetry.context.Scope;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,7 +63,16 @@ public final class WorkflowEngine implements AutoCloseable {
     Dispatcher dispatcher = new Dispatcher(config.maxInFlight(), policies::bulkhead, pool);
     this.ctx =
         new EngineContext(
-            config, store, invoker, dispatcher, policies, clock, pool, random, listener);
+            config,
+            store,
+            invoker,
+            dispatcher,
+            policies,
+            clock,
+            pool,
+            random,
+            listener,
+            new EngineMetrics(policies));
   }
 
   /** A builder. */
@@ -79,7 +89,13 @@ public final class WorkflowEngine implements AutoCloseable {
     List<Run> unfinished = ctx.store().nonTerminal();
     for (Run run : unfinished) {
       try {
-        RunExecution execution = executionOf(run);
+        RunExecution execution =
+            new RunExecution(
+                ctx,
+                run,
+                completionOrder(run.getRunId()),
+                RunTracing.resume(run, ctx.metrics()),
+                this::finished);
         runs.put(run.getRunId(), execution);
         scheduler.execute(() -> startSafely(execution));
       } catch (RuntimeException e) {
@@ -108,7 +124,9 @@ public final class WorkflowEngine implements AutoCloseable {
       }
     }
     checkCapacity();
-    Run.Builder b = run.toBuilder().setLastSequence(0);
+    // The run span starts here, under the StartRun call, so its trace id is stored with the run.
+    RunTracing tracing = RunTracing.start(run, ctx.metrics());
+    Run.Builder b = run.toBuilder().setLastSequence(0).setTraceId(tracing.traceId());
     RunEvent submitted =
         RunEvent.newBuilder()
             .setRunId(run.getRunId())
@@ -119,12 +137,20 @@ public final class WorkflowEngine implements AutoCloseable {
             .setItemIndex(StepKey.WHOLE)
             .build();
     RunProjection.apply(b, submitted);
-    RunStore.Created created = ctx.store().create(b.build(), List.of(submitted));
+    RunStore.Created created;
+    try {
+      created = ctx.store().create(b.build(), List.of(submitted));
+    } catch (RuntimeException e) {
+      tracing.abandoned();
+      throw e;
+    }
     if (created.existing()) {
+      tracing.abandoned();
       return new Submitted(created.run(), true);
     }
     ctx.listener().onEvents(created.run(), List.of(submitted));
-    RunExecution execution = new RunExecution(ctx, created.run(), List.of(), this::finished);
+    RunExecution execution =
+        new RunExecution(ctx, created.run(), List.of(), tracing, this::finished);
     runs.put(run.getRunId(), execution);
     scheduler.execute(() -> startSafely(execution));
     return new Submitted(created.run(), false);
@@ -195,7 +221,9 @@ public final class WorkflowEngine implements AutoCloseable {
     Run run = b.build();
     ctx.store().append(run, List.of(retried));
     ctx.listener().onEvents(run, List.of(retried));
-    RunExecution execution = new RunExecution(ctx, run, completionOrder, this::finished);
+    RunExecution execution =
+        new RunExecution(
+            ctx, run, completionOrder, RunTracing.resume(run, ctx.metrics()), this::finished);
     runs.put(runId, execution);
     scheduler.execute(() -> startSafely(execution));
     return run;
@@ -214,6 +242,7 @@ public final class WorkflowEngine implements AutoCloseable {
   /** Stops the workers; unfinished runs stay in the store and resume on the next start. */
   @Override
   public void close() {
+    ctx.metrics().close();
     scheduler.shutdownNow();
     try {
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
@@ -237,10 +266,6 @@ public final class WorkflowEngine implements AutoCloseable {
     }
   }
 
-  private RunExecution executionOf(Run run) {
-    return new RunExecution(ctx, run, completionOrder(run.getRunId()), this::finished);
-  }
-
   private List<String> completionOrder(String runId) {
     List<String> order = new ArrayList<>();
     long after = 0;
@@ -260,8 +285,9 @@ public final class WorkflowEngine implements AutoCloseable {
     }
   }
 
+  @SuppressWarnings("try") // the scope is only opened and closed
   private void startSafely(RunExecution execution) {
-    try {
+    try (Scope ignored = execution.context().makeCurrent()) {
       execution.start();
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "cannot start run " + execution.runId(), e);

@@ -19,6 +19,7 @@ import dev.meshwork.orchestrator.AgentResult;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
+import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -70,8 +71,17 @@ public final class GrpcAgentInvoker implements AgentInvoker, AutoCloseable {
     if (call.waitForReady()) {
       options = options.withWaitForReady();
     }
-    ClientCall<InvokeRequest, InvokeResponse> clientCall =
-        channel.newCall(AgentServiceGrpc.getInvokeMethod(), options);
+    // A run outlives the StartRun or RetryRun call whose thread may dispatch its first steps: the
+    // agent call must not inherit that call's cancellation or deadline (grpc-java binds a call to
+    // the Context current when it is created). fork() keeps the values, drops the cancellation.
+    Context detached = Context.current().fork();
+    Context previous = detached.attach();
+    ClientCall<InvokeRequest, InvokeResponse> clientCall;
+    try {
+      clientCall = channel.newCall(AgentServiceGrpc.getInvokeMethod(), options);
+    } finally {
+      detached.detach(previous);
+    }
     InvokeRequest request =
         InvokeRequest.newBuilder()
             .setSkillId(call.skillId())

@@ -128,6 +128,20 @@ class GrpcAgentInvokerTest {
   }
 
   @Test
+  void invoke_startedInsideACallThatEnds_agentCallUnaffected() throws Exception {
+    // The engine may dispatch a run's first steps on the thread of the StartRun call; that
+    // call's Context is cancelled as soon as StartRun answers.
+    Context.CancellableContext startRunCall = Context.current().withCancellation();
+    CompletableFuture<AgentResult> future = startRunCall.call(() -> invoker.invoke(call("hang")));
+    await().until(() -> lastRequest.get() != null);
+
+    startRunCall.cancel(null);
+
+    assertThat(agentSawCancel.await(500, TimeUnit.MILLISECONDS)).isFalse();
+    assertThat(future).isNotDone();
+  }
+
+  @Test
   void targetOf_skill_meshUri() {
     assertThat(GrpcAgentInvoker.targetOf("text.summarize"))
         .isEqualTo("mesh:///skill/text.summarize");

@@ -13,9 +13,9 @@ import java.time.Duration;
 
 /**
  * The engine's metrics: {@code meshwork.runs} and {@code meshwork.steps} (counters by outcome),
- * {@code meshwork.step.duration} (seconds, by skill and outcome) and {@code
- * meshwork.breaker.state} (a gauge per skill: 0 closed, 1 half-open, 2 open). Instruments are bound
- * to the telemetry current when the engine is built.
+ * {@code meshwork.step.duration} (seconds, by skill and outcome) and {@code meshwork.breaker.state}
+ * (a gauge per skill: 0 closed, 1 half-open, 2 open). Instruments are bound to the telemetry
+ * current when the engine is built.
  */
 final class EngineMetrics implements AutoCloseable {
 

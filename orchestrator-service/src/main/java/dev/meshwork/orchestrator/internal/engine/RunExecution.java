@@ -492,8 +492,7 @@ final class RunExecution {
             throw new CancellationException("the run is no longer running");
           }
           RunTracing.Attempt trace =
-              tracing.attemptStarted(
-                  call.key, call.kind == Kind.COMPENSATION, call.skill, attempt);
+              tracing.attemptStarted(call.key, call.kind == Kind.COMPENSATION, call.skill, attempt);
           if (call.kind == Kind.COMPENSATION) {
             return trace;
           }

@@ -55,7 +55,8 @@ final class RunTracing {
   private final Context runContext;
   private final Map<String, StepSpan> steps = new ConcurrentHashMap<>();
 
-  private RunTracing(String runId, Tracer tracer, EngineMetrics metrics, Span runSpan, Context ctx) {
+  private RunTracing(
+      String runId, Tracer tracer, EngineMetrics metrics, Span runSpan, Context ctx) {
     this.runId = runId;
     this.tracer = tracer;
     this.metrics = metrics;
@@ -77,11 +78,11 @@ final class RunTracing {
   }
 
   /**
-   * A new span for a run resumed after a restart or re-driven by RetryRun. The first span ended
-   * (or died with the process), but the stored trace id is what users follow, so the new span
-   * continues that trace: its parent is a remote context with the stored trace id. The parent
-   * span id is made up from the trace id (the first span's id was not stored), so Jaeger shows
-   * the resumed span as a second root of the same trace.
+   * A new span for a run resumed after a restart or re-driven by RetryRun. The first span ended (or
+   * died with the process), but the stored trace id is what users follow, so the new span continues
+   * that trace: its parent is a remote context with the stored trace id. The parent span id is made
+   * up from the trace id (the first span's id was not stored), so Jaeger shows the resumed span as
+   * a second root of the same trace.
    */
   static RunTracing resume(Run run, EngineMetrics metrics) {
     Context parent = Context.root();
@@ -100,8 +101,7 @@ final class RunTracing {
     return open(run, metrics, parent, true);
   }
 
-  private static RunTracing open(
-      Run run, EngineMetrics metrics, Context parent, boolean resumed) {
+  private static RunTracing open(Run run, EngineMetrics metrics, Context parent, boolean resumed) {
     requireNonNull(run, "run");
     requireNonNull(metrics, "metrics");
     Tracer tracer = MeshTelemetry.tracer();
@@ -122,7 +122,9 @@ final class RunTracing {
     return context.isValid() ? context.getTraceId() : "";
   }
 
-  /** The run span's context with the run id as baggage; make it current while working on the run. */
+  /**
+   * The run span's context with the run id as baggage; make it current while working on the run.
+   */
   Context context() {
     return runContext;
   }

@@ -56,7 +56,9 @@ class RunTracingTest {
           .extracting(SpanData::getParentSpanId)
           .containsExactlyInAnyOrder(stepA.getSpanId(), stepB.getSpanId());
       SpanData attemptA =
-          attempts.stream().filter(s -> s.getParentSpanId().equals(stepA.getSpanId())).findFirst()
+          attempts.stream()
+              .filter(s -> s.getParentSpanId().equals(stepA.getSpanId()))
+              .findFirst()
               .orElseThrow();
       assertThat(attemptA.getAttributes().get(MeshAttributes.STEP_ID)).isEqualTo("a");
       assertThat(attemptA.getAttributes().get(MeshAttributes.SKILL)).isEqualTo("echo");
@@ -152,10 +154,7 @@ class RunTracingTest {
   @Test
   void breakerOpen_rejectedStep_recordsBreakerState() {
     EngineConfig config =
-        EngineConfig.builder()
-            .breakerThreshold(1, 1)
-            .breakerDelay(Duration.ofMinutes(1))
-            .build();
+        EngineConfig.builder().breakerThreshold(1, 1).breakerDelay(Duration.ofMinutes(1)).build();
     try (Harness h = new Harness(config)) {
       h.agents.fail("down", "UNAVAILABLE");
       String yaml = "name: broken\nsteps: [{id: a, skill: down, retry: {max_attempts: 1}}]\n";

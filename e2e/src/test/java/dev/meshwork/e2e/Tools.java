@@ -3,6 +3,8 @@ package dev.meshwork.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /** Where the end-to-end tests find the repository, the service jars and the external tools. */
 final class Tools {
@@ -35,6 +37,19 @@ final class Tools {
     }
     throw new IllegalStateException(
         name + " not found at " + candidate + "; run `./mesh tools` (or `./mesh test`) first");
+  }
+
+  /** The Go sample agent's binary, built by agents/go/build.sh (idempotent) when missing. */
+  static Path goEcho() throws IOException, InterruptedException {
+    Path binary = root().resolve("agents/go/bin/go-echo");
+    if (!Files.isExecutable(binary)) {
+      Exec.Result build = Exec.run(
+          List.of(root().resolve("agents/go/build.sh").toString()), Map.of(), root());
+      if (build.exitCode() != 0) {
+        throw new IllegalStateException("agents/go/build.sh failed: " + build.output());
+      }
+    }
+    return binary;
   }
 
   /** A fresh directory for logs of one test class under target/. */

@@ -2,51 +2,73 @@ package dev.meshwork.bench;
 
 import dev.meshwork.core.ConfigException;
 import dev.meshwork.core.Settings;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 
 /**
- * Runs a benchmark scenario and prints its report:
+ * Runs a benchmark scenario and prints its report (see {@code bench/README.md}):
  *
  * <pre>
  * java -jar bench/target/meshwork-bench.jar registry [--instances 10000] [--renew-rate 2000]
  *     [--watchers 100] [--duration 30s] [--probes 200]
+ * java -jar bench/target/meshwork-bench.jar orchestrator [--clients 64] [--duration 20s]
+ *     [--warmup 5s]
+ * java -jar bench/target/meshwork-bench.jar hop [--rate 1000] [--duration 10s] [--ghz auto]
  * </pre>
  *
- * <p>Exit code 0 when every goal is met, 1 when one is missed, 2 for bad arguments.
+ * <p>Every scenario also takes {@code --root}, {@code --jvm-options} and {@code --tracing}. Exit
+ * code 0 when every goal is met, 1 when one is missed, 2 for bad arguments.
  */
 public final class BenchMain {
+
+  private static final String USAGE =
+      "usage: meshwork-bench registry|orchestrator|hop [--flags] (see bench/README.md)";
 
   private BenchMain() {}
 
   /** Entry point. */
   public static void main(String[] args) throws Exception {
-    if (args.length == 0 || !args[0].equals("registry")) {
-      System.err.println("usage: meshwork-bench registry [--instances N] [--renew-rate N/s]"
-          + " [--watchers N] [--duration 30s] [--probes N]");
-      System.exit(2);
-    }
-    RegistryBench.Options options;
+    String scenario = args.length == 0 ? "" : args[0];
+    Scenario run;
     try {
-      Settings settings = Settings.of(Arrays.copyOfRange(args, 1, args.length), System.getenv());
-      Path root = Path.of(settings.string("root", "."));
-      options =
-          new RegistryBench.Options(
-              settings.path("registry-jar", root.resolve("registry-service/target/meshwork-registry.jar")),
-              settings.integer("instances", 10_000, 1, 30_000),
-              settings.integer("renew-rate", 2_000, 1, 100_000),
-              settings.integer("watchers", 100, 1, 10_000),
-              settings.duration("duration", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1)),
-              settings.integer("probes", 200, 1, 10_000),
-              List.of(settings.string("jvm-options", "-Xmx256m").split(" ")));
-      settings.rejectUnknownFlags();
+      BenchArgs flags = BenchArgs.of(args);
+      run =
+          switch (scenario) {
+            case "registry" -> registry(flags);
+            case "orchestrator" -> new OrchestratorBench(
+                    OrchestratorBench.Options.from(flags), System.out)
+                ::run;
+            case "hop" -> new HopBench(HopBench.Options.from(flags), System.out)::run;
+            default -> throw new IllegalArgumentException("unknown scenario '" + scenario + "'");
+          };
+      if (!flags.tracing()) {
+        System.setProperty("otel.sdk.disabled", "true");
+      }
+      flags.done();
     } catch (ConfigException | IllegalArgumentException e) {
       System.err.println("bench: " + e.getMessage());
+      System.err.println(USAGE);
       System.exit(2);
       return;
     }
-    System.exit(new RegistryBench(options, System.out).run() ? 0 : 1);
+    System.exit(run.run() ? 0 : 1);
+  }
+
+  private static Scenario registry(BenchArgs flags) {
+    Settings s = flags.settings();
+    RegistryBench.Options options =
+        new RegistryBench.Options(
+            flags.jar("registry-jar", "registry-service/target/meshwork-registry.jar"),
+            s.integer("instances", 10_000, 1, 30_000),
+            s.integer("renew-rate", 2_000, 1, 100_000),
+            s.integer("watchers", 100, 1, 10_000),
+            flags.duration(Duration.ofSeconds(30)),
+            s.integer("probes", 200, 1, 10_000),
+            flags.jvmOptions("-Xmx256m"));
+    return new RegistryBench(options, System.out)::run;
+  }
+
+  /** A scenario ready to run; true when every goal is met. */
+  private interface Scenario {
+    boolean run() throws Exception;
   }
 }

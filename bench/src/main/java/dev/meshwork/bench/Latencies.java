@@ -16,6 +16,11 @@ final class Latencies {
     samples[count++] = nanos;
   }
 
+  /** A copy of the samples (nanoseconds), in the order added. */
+  synchronized long[] samples() {
+    return Arrays.copyOf(samples, count);
+  }
+
   synchronized int count() {
     return count;
   }

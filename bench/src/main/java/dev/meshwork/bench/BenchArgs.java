@@ -1,0 +1,62 @@
+package dev.meshwork.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.meshwork.core.Settings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The flags of a scenario (everything after its name), with the settings every scenario shares:
+ * {@code --root} (the checkout, to find the service jars), {@code --duration}, {@code
+ * --jvm-options} for the processes a scenario starts.
+ */
+final class BenchArgs {
+
+  private final Settings settings;
+
+  private BenchArgs(Settings settings) {
+    this.settings = settings;
+  }
+
+  /** Parses {@code args[1..]}; flags win over {@code MESHWORK_*} variables. */
+  static BenchArgs of(String[] args) {
+    requireNonNull(args, "args");
+    return new BenchArgs(
+        Settings.of(Arrays.copyOfRange(args, Math.min(1, args.length), args.length),
+            System.getenv()));
+  }
+
+  Settings settings() {
+    return settings;
+  }
+
+  /** A path under the checkout, overridable by {@code --<flag>}. */
+  Path jar(String flag, String underRoot) {
+    Path root = Path.of(settings.string("root", "."));
+    return settings.path(flag, root.resolve(underRoot));
+  }
+
+  Duration duration(Duration defaultValue) {
+    return settings.duration("duration", defaultValue, Duration.ofSeconds(1), Duration.ofHours(1));
+  }
+
+  List<String> jvmOptions(String defaultValue) {
+    return List.of(settings.string("jvm-options", defaultValue).split(" "));
+  }
+
+  /**
+   * Whether tracing stays on ({@code --tracing}); off by default, in this JVM and the processes it
+   * starts, so that the figures do not depend on whether a collector happens to be listening.
+   */
+  boolean tracing() {
+    return settings.bool("tracing", false);
+  }
+
+  /** Fails on flags no scenario read. */
+  void done() {
+    settings.rejectUnknownFlags();
+  }
+}

@@ -1,0 +1,318 @@
+package dev.meshwork.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.util.JsonFormat;
+import dev.meshwork.agent.MeshAgent;
+import dev.meshwork.api.agent.v1.AgentServiceGrpc;
+import dev.meshwork.api.agent.v1.InvokeRequest;
+import dev.meshwork.api.common.v1.Part;
+import dev.meshwork.api.orchestrator.v1.OrchestratorServiceGrpc;
+import dev.meshwork.api.orchestrator.v1.PutWorkflowRequest;
+import dev.meshwork.api.orchestrator.v1.StartRunRequest;
+import dev.meshwork.api.orchestrator.v1.WorkflowSpec;
+import dev.meshwork.core.MeshChannels;
+import io.grpc.ManagedChannel;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The orchestrator under load with the durable H2 store as shipped: three-step pipeline workflows
+ * per second and 1->10 fan-out workflows per second (closed loop, N concurrent clients each
+ * {@code StartRun} then {@code WatchRun} until terminal), and the orchestrator's added latency per
+ * step: one run at a time, (run duration / 3) minus a direct {@code AgentService.Invoke} of the same
+ * agent over the same kind of mTLS channel, measured in the same run.
+ */
+final class OrchestratorBench {
+
+  /** What to run. */
+  record Options(
+      Path registryJar,
+      Path orchestratorJar,
+      int clients,
+      Duration duration,
+      Duration warmup,
+      List<String> jvmOptions,
+      boolean tracing) {
+
+    Options {
+      requireNonNull(registryJar, "registryJar");
+      requireNonNull(orchestratorJar, "orchestratorJar");
+      requireNonNull(duration, "duration");
+      requireNonNull(warmup, "warmup");
+      jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    static Options from(BenchArgs args) {
+      Duration duration = args.duration(Duration.ofSeconds(20));
+      return new Options(
+          args.jar("registry-jar", "registry-service/target/meshwork-registry.jar"),
+          args.jar("orchestrator-jar", "orchestrator-service/target/meshwork-orchestrator.jar"),
+          args.settings().integer("clients", 64, 1, 10_000),
+          duration,
+          args.settings()
+              .duration("warmup", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(10)),
+          args.jvmOptions("-Xmx512m"),
+          args.tracing());
+    }
+  }
+
+  static final double GOAL_PIPELINES_PER_SECOND = 500;
+  static final double GOAL_ADDED_P50_MILLIS = 1.0;
+  private static final int PIPELINE_STEPS = 3;
+  private static final int FAN_OUT = 10;
+
+  private static final String PIPELINE =
+      """
+      {"name": "bench-pipeline", "timeout": "60s", "steps": [
+        {"id": "a", "skill": "bench.noop", "input": {"text": "{{ input.text }}"}},
+        {"id": "b", "skill": "bench.noop", "dependsOn": ["a"]},
+        {"id": "c", "skill": "bench.noop", "dependsOn": ["b"]}]}
+      """;
+  private static final String FAN_OUT_WORKFLOW =
+      """
+      {"name": "bench-fanout", "timeout": "60s", "steps": [
+        {"id": "each", "skill": "bench.noop", "forEach": "input.items", "maxConcurrency": 10,
+         "input": {"item": "{{ item }}"}}]}
+      """;
+  private static final String INPUT =
+      """
+      {"text": "hello", "items": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]}
+      """;
+
+  private final Options options;
+  private final PrintStream out;
+
+  OrchestratorBench(Options options, PrintStream out) {
+    this.options = requireNonNull(options, "options");
+    this.out = requireNonNull(out, "out");
+  }
+
+  /** Runs the scenario and prints the report; returns true when every goal is met. */
+  boolean run() throws Exception {
+    Path tmp = Files.createTempDirectory("meshwork-bench-orchestrator");
+    BenchPki pki =
+        BenchPki.create(
+            tmp.resolve("certs"),
+            "registry/registry",
+            "orchestrator/orchestrator",
+            "agent/bench",
+            "client/bench");
+    Map<String, String> env = options.tracing() ? Map.of() : Map.of("OTEL_SDK_DISABLED", "true");
+    String certs = pki.root().toString();
+    int registryPort = JavaProcess.freePort();
+    int orchestratorPort = JavaProcess.freePort();
+    String registry = "localhost:" + registryPort;
+    progress("registry on %d, orchestrator on %d, logs in %s", registryPort, orchestratorPort, tmp);
+    try (JavaProcess registryProcess =
+            JavaProcess.start("registry", options.registryJar(), options.jvmOptions(),
+                List.of("--port", String.valueOf(registryPort), "--cert-dir", certs,
+                    "--data-dir", tmp.toString()),
+                env, tmp);
+        JavaProcess orchestrator =
+            JavaProcess.start("orchestrator", options.orchestratorJar(), options.jvmOptions(),
+                List.of("--port", String.valueOf(orchestratorPort), "--cert-dir", certs,
+                    "--data-dir", tmp.toString(), "--registry", registry),
+                env, tmp);
+        MeshChannels clientMesh = MeshChannels.create(pki.tls("client/bench"))) {
+      ManagedChannel registryChannel = clientMesh.forTarget(registry);
+      ManagedChannel orchestratorChannel = clientMesh.forTarget("localhost:" + orchestratorPort);
+      Health.awaitServing(registryChannel, registryProcess);
+      MeshAgent agent = BenchAgent.startTls(registry, pki.root());
+      ManagedChannel agentChannel = clientMesh.forTarget("localhost:" + agent.port());
+      try {
+        Health.awaitServing(orchestratorChannel, orchestrator);
+        return measure(orchestrator, orchestratorChannel, agentChannel);
+      } finally {
+        agent.shutdown();
+        for (ManagedChannel channel : List.of(agentChannel, orchestratorChannel, registryChannel)) {
+          channel.shutdownNow();
+        }
+      }
+    }
+  }
+
+  private boolean measure(
+      JavaProcess orchestrator, ManagedChannel orchestratorChannel, ManagedChannel agentChannel)
+      throws Exception {
+    OrchestratorServiceGrpc.OrchestratorServiceBlockingStub admin =
+        OrchestratorServiceGrpc.newBlockingStub(orchestratorChannel);
+    WorkflowSpec pipeline = workflow(PIPELINE);
+    WorkflowSpec fanOut = workflow(FAN_OUT_WORKFLOW);
+    admin.putWorkflow(PutWorkflowRequest.newBuilder().setWorkflow(pipeline).build());
+    admin.putWorkflow(PutWorkflowRequest.newBuilder().setWorkflow(fanOut).build());
+    Struct input = struct(INPUT);
+    StartRunRequest pipelineRun =
+        StartRunRequest.newBuilder().setWorkflowName(pipeline.getName()).setInput(input).build();
+    StartRunRequest fanOutRun =
+        StartRunRequest.newBuilder().setWorkflowName(fanOut.getName()).setInput(input).build();
+    RunDriver driver = new RunDriver(orchestratorChannel);
+    awaitFirstRun(driver, pipelineRun, orchestrator);
+
+    Duration half = Duration.ofSeconds(Math.max(1, options.duration().toSeconds() / 2));
+    progress("latency: one pipeline at a time for %ds", half.toSeconds());
+    ClosedLoop.Result sequential =
+        new ClosedLoop(1, Duration.ofSeconds(2), half).run(driver, () -> pipelineRun);
+    progress("baseline: one direct Invoke at a time for %ds", half.toSeconds());
+    Latencies direct = directInvokes(agentChannel, half);
+
+    progress("throughput: %d clients, pipelines, %ds", options.clients(),
+        options.duration().toSeconds());
+    Phase pipelines = phase(orchestrator, driver, pipelineRun);
+    progress("throughput: %d clients, 1->%d fan-outs, %ds", options.clients(), FAN_OUT,
+        options.duration().toSeconds());
+    Phase fanOuts = phase(orchestrator, driver, fanOutRun);
+    return report(sequential, direct, pipelines, fanOuts);
+  }
+
+  private Phase phase(JavaProcess orchestrator, RunDriver driver, StartRunRequest request)
+      throws Exception {
+    ClosedLoop loop = new ClosedLoop(options.clients(), options.warmup(), options.duration());
+    // CPU is sampled across the whole phase (warm-up included), which is the steady state anyway.
+    ProcessStats before = orchestrator.stats();
+    long t0 = System.nanoTime();
+    ClosedLoop.Result result = loop.run(driver, () -> request);
+    long wallMillis = (System.nanoTime() - t0) / 1_000_000;
+    ProcessStats after = orchestrator.stats();
+    double cpu = 100.0 * (after.cpuMillis() - before.cpuMillis()) / wallMillis;
+    return new Phase(result, cpu, after);
+  }
+
+  private Latencies directInvokes(ManagedChannel agentChannel, Duration length) {
+    AgentServiceGrpc.AgentServiceBlockingStub stub = AgentServiceGrpc.newBlockingStub(agentChannel);
+    InvokeRequest request =
+        InvokeRequest.newBuilder()
+            .setSkillId(BenchAgent.SKILL)
+            .addInput(Part.newBuilder().setText("hello"))
+            .build();
+    long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (System.nanoTime() < warmEnd) {
+      stub.withDeadlineAfter(5, TimeUnit.SECONDS).invoke(request);
+    }
+    Latencies latencies = new Latencies();
+    long end = System.nanoTime() + length.toNanos();
+    while (System.nanoTime() < end) {
+      long t0 = System.nanoTime();
+      stub.withDeadlineAfter(5, TimeUnit.SECONDS).invoke(request);
+      latencies.add(System.nanoTime() - t0);
+    }
+    return latencies;
+  }
+
+  private boolean report(
+      ClosedLoop.Result sequential, Latencies direct, Phase pipelines, Phase fanOuts) {
+    Latencies perStep = perStep(sequential.client());
+    Latencies perStepServer = perStep(sequential.server());
+    double addedP50 = perStep.percentileMillis(50) - direct.percentileMillis(50);
+    double addedP99 = perStep.percentileMillis(99) - direct.percentileMillis(99);
+    double rate = pipelines.result().perSecond();
+    boolean ok =
+        rate >= GOAL_PIPELINES_PER_SECOND
+            && addedP50 <= GOAL_ADDED_P50_MILLIS
+            && pipelines.result().failed() == 0
+            && fanOuts.result().failed() == 0;
+    out.println();
+    out.println("## Orchestrator benchmark");
+    out.println();
+    out.printf(Locale.ROOT,
+        "registry + orchestrator (durable H2 store as shipped, JVM options `%s`, tracing %s) +"
+            + " in-bench agent `bench.noop` (in the benchmark's JVM); %d closed-loop clients"
+            + " (StartRun, then WatchRun until terminal), %ds measured after %ds warm-up; load"
+            + " average before: %s%n",
+        String.join(" ", options.jvmOptions()), options.tracing() ? "on" : "off",
+        options.clients(), options.duration().toSeconds(), options.warmup().toSeconds(),
+        LoadAverage.read());
+    out.println();
+    out.println("### Throughput");
+    out.println();
+    out.println("| workflow | completed/s | run p50 | run p99 | failed | rejected (429) |"
+        + " orchestrator CPU | orchestrator RSS | goal |");
+    out.println("|---|---|---|---|---|---|---|---|---|");
+    throughputRow("3-step pipeline", pipelines, ">= 500/s");
+    throughputRow("1->10 fan-out", fanOuts, "-");
+    out.println();
+    out.println("### Added latency per step (one run at a time)");
+    out.println();
+    out.println("| measure | p50 | p99 | ratio p50 / baseline p50 | goal |");
+    out.println("|---|---|---|---|---|");
+    latencyRow("direct AgentService.Invoke, mTLS (baseline)", direct, direct, "-");
+    latencyRow("pipeline run / 3, client clock (StartRun -> terminal event)", perStep, direct, "-");
+    latencyRow("pipeline run / 3, orchestrator clock (create -> terminal)", perStepServer, direct,
+        "-");
+    out.printf(Locale.ROOT, "| **added per step** (client clock minus baseline) | **%.2f ms** |"
+        + " **%.2f ms** | | p50 <= 1 ms |%n", addedP50, addedP99);
+    out.println();
+    out.printf(Locale.ROOT,
+        "samples: %,d sequential pipelines, %,d direct invokes; orchestrator peak RSS %.0f MiB%n",
+        sequential.client().count(), direct.count(), fanOuts.stats().peakRssKib() / 1024.0);
+    out.println();
+    out.println(ok ? "result: every goal met" : "result: GOAL MISSED");
+    return ok;
+  }
+
+  private void throughputRow(String name, Phase phase, String goal) {
+    ClosedLoop.Result r = phase.result();
+    out.printf(Locale.ROOT, "| %s | %.0f | %.1f ms | %.1f ms | %d | %d | %.0f%% | %.0f MiB | %s |%n",
+        name, r.perSecond(), r.client().percentileMillis(50), r.client().percentileMillis(99),
+        r.failed(), r.rejected(), phase.cpuPercent(), phase.stats().rssKib() / 1024.0, goal);
+  }
+
+  private void latencyRow(String name, Latencies l, Latencies baseline, String goal) {
+    out.printf(Locale.ROOT, "| %s | %.2f ms | %.2f ms | %.1fx | %s |%n", name,
+        l.percentileMillis(50), l.percentileMillis(99),
+        l.percentileMillis(50) / baseline.percentileMillis(50), goal);
+  }
+
+  private static Latencies perStep(Latencies runs) {
+    Latencies perStep = new Latencies();
+    for (long nanos : runs.samples()) {
+      perStep.add(nanos / PIPELINE_STEPS);
+    }
+    return perStep;
+  }
+
+  private void awaitFirstRun(RunDriver driver, StartRunRequest request, JavaProcess orchestrator)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      orchestrator.checkAlive();
+      CompletableFuture<RunDriver.Outcome> outcome = new CompletableFuture<>();
+      driver.run(request, outcome::complete);
+      if (outcome.get(60, TimeUnit.SECONDS).kind() == RunDriver.Kind.COMPLETED) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no pipeline run completed within 60s (agent registered?)");
+      }
+      Thread.sleep(200); // The agent's registration is reaching the orchestrator; try again.
+    }
+  }
+
+  private static WorkflowSpec workflow(String json) throws InvalidProtocolBufferException {
+    WorkflowSpec.Builder spec = WorkflowSpec.newBuilder();
+    JsonFormat.parser().merge(json, spec);
+    return spec.build();
+  }
+
+  private static Struct struct(String json) throws InvalidProtocolBufferException {
+    Struct.Builder struct = Struct.newBuilder();
+    JsonFormat.parser().merge(json, struct);
+    return struct.build();
+  }
+
+  private void progress(String format, Object... args) {
+    out.printf(Locale.ROOT, "bench: " + format + "%n", args);
+  }
+
+  /** One throughput phase: what the clients saw, and the orchestrator's CPU and memory. */
+  private record Phase(ClosedLoop.Result result, double cpuPercent, ProcessStats stats) {}
+}

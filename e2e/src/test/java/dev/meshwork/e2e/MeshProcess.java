@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** One Meshwork service started as a real JVM process from its runnable jar. */
@@ -15,12 +16,17 @@ final class MeshProcess implements AutoCloseable {
 
   private final String name;
   private final List<String> command;
+  private final Map<String, String> env;
+  private final Path workDir;
   private final Path log;
   private Process process;
 
-  private MeshProcess(String name, List<String> command, Path log) {
+  private MeshProcess(
+      String name, List<String> command, Map<String, String> env, Path workDir, Path log) {
     this.name = name;
     this.command = command;
+    this.env = env;
+    this.workDir = workDir;
     this.log = log;
   }
 
@@ -32,14 +38,33 @@ final class MeshProcess implements AutoCloseable {
     command.add("-jar");
     command.add(jar.toString());
     command.addAll(List.of(args));
-    MeshProcess p = new MeshProcess(name, command, logDir.resolve(name + ".log"));
+    MeshProcess p = new MeshProcess(name, command, Map.of(), null, logDir.resolve(name + ".log"));
+    p.launch();
+    return p;
+  }
+
+  /**
+   * Starts any program (an agent in another language, a tool) in {@code workDir} with {@code env}
+   * added to this JVM's environment, logging to {@code <logDir>/<name>.log}.
+   */
+  static MeshProcess exec(
+      String name, List<String> command, Map<String, String> env, Path workDir, Path logDir)
+      throws IOException {
+    MeshProcess p =
+        new MeshProcess(
+            name, List.copyOf(command), Map.copyOf(env), workDir, logDir.resolve(name + ".log"));
     p.launch();
     return p;
   }
 
   private void launch() throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
+    if (workDir != null) {
+      builder.directory(workDir.toFile());
+    }
     process =
-        new ProcessBuilder(command)
+        builder
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
@@ -60,7 +85,10 @@ final class MeshProcess implements AutoCloseable {
               if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited: " + tail());
               }
-              return grpcurl.call(address, "grpc.health.v1.Health/Check").stdout().contains("SERVING");
+              return grpcurl
+                  .call(address, "grpc.health.v1.Health/Check")
+                  .stdout()
+                  .contains("SERVING");
             });
   }
 

@@ -45,8 +45,9 @@ record OpenLoop(int rate, Duration length) {
       long due = (now - start) / intervalNanos;
       while (sent < due) {
         inFlight.acquire();
-        // The intended start time, so that a stalled generator does not hide latency.
-        long t0 = start + sent * intervalNanos;
+        // From the actual send, as ghz measures: on a busy 2-core machine the generator's own
+        // pacing jitter (sleeps overshooting by a millisecond) would otherwise dominate.
+        long t0 = System.nanoTime();
         call.accept(
             ok -> {
               if (ok) {

@@ -42,11 +42,13 @@ final class OrchestratorBench {
       Duration duration,
       Duration warmup,
       List<String> jvmOptions,
-      boolean tracing) {
+      boolean tracing,
+      Path dataParent) {
 
     Options {
       requireNonNull(registryJar, "registryJar");
       requireNonNull(orchestratorJar, "orchestratorJar");
+      requireNonNull(dataParent, "dataParent");
       requireNonNull(duration, "duration");
       requireNonNull(warmup, "warmup");
       jvmOptions = List.copyOf(jvmOptions);
@@ -62,7 +64,8 @@ final class OrchestratorBench {
           args.settings()
               .duration("warmup", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(10)),
           args.jvmOptions("-Xmx512m"),
-          args.tracing());
+          args.tracing(),
+          args.settings().path("data-dir", Path.of(System.getProperty("java.io.tmpdir"))));
     }
   }
 
@@ -99,7 +102,8 @@ final class OrchestratorBench {
 
   /** Runs the scenario and prints the report; returns true when every goal is met. */
   boolean run() throws Exception {
-    Path tmp = Files.createTempDirectory("meshwork-bench-orchestrator");
+    Files.createDirectories(options.dataParent());
+    Path tmp = Files.createTempDirectory(options.dataParent(), "meshwork-bench-orchestrator");
     BenchPki pki =
         BenchPki.create(
             tmp.resolve("certs"),
@@ -224,11 +228,12 @@ final class OrchestratorBench {
     out.println("## Orchestrator benchmark");
     out.println();
     out.printf(Locale.ROOT,
-        "registry + orchestrator (durable H2 store as shipped, JVM options `%s`, tracing %s) +"
+        "registry + orchestrator (durable H2 store as shipped, under %s; JVM options `%s`; tracing"
+            + " %s) +"
             + " in-bench agent `bench.noop` (in the benchmark's JVM); %d closed-loop clients"
             + " (StartRun, then WatchRun until terminal), %ds measured after %ds warm-up; load"
             + " average before: %s%n",
-        String.join(" ", options.jvmOptions()), options.tracing() ? "on" : "off",
+        options.dataParent(), String.join(" ", options.jvmOptions()), options.tracing() ? "on" : "off",
         options.clients(), options.duration().toSeconds(), options.warmup().toSeconds(),
         LoadAverage.read());
     out.println();

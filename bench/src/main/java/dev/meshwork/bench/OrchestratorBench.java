@@ -65,7 +65,7 @@ final class OrchestratorBench {
               .duration("warmup", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(10)),
           args.jvmOptions("-Xmx512m"),
           args.tracing(),
-          args.settings().path("data-dir", Path.of(System.getProperty("java.io.tmpdir"))));
+          args.settings().path("store-dir", Path.of(System.getProperty("java.io.tmpdir"))));
     }
   }
 
@@ -164,8 +164,10 @@ final class OrchestratorBench {
 
     Duration half = Duration.ofSeconds(Math.max(1, options.duration().toSeconds() / 2));
     progress("latency: one pipeline at a time for %ds", half.toSeconds());
+    Timeline timeline = new Timeline();
     ClosedLoop.Result sequential =
-        new ClosedLoop(1, Duration.ofSeconds(2), half).run(driver, () -> pipelineRun);
+        new ClosedLoop(1, Duration.ofSeconds(2), half)
+            .run(new RunDriver(orchestratorChannel, timeline), () -> pipelineRun);
     progress("baseline: one direct Invoke at a time for %ds", half.toSeconds());
     Latencies direct = directInvokes(agentChannel, half);
 
@@ -175,7 +177,7 @@ final class OrchestratorBench {
     progress("throughput: %d clients, 1->%d fan-outs, %ds", options.clients(), FAN_OUT,
         options.duration().toSeconds());
     Phase fanOuts = phase(orchestrator, driver, fanOutRun);
-    return report(sequential, direct, pipelines, fanOuts);
+    return report(sequential, direct, pipelines, fanOuts, timeline);
   }
 
   private Phase phase(JavaProcess orchestrator, RunDriver driver, StartRunRequest request)
@@ -213,7 +215,11 @@ final class OrchestratorBench {
   }
 
   private boolean report(
-      ClosedLoop.Result sequential, Latencies direct, Phase pipelines, Phase fanOuts) {
+      ClosedLoop.Result sequential,
+      Latencies direct,
+      Phase pipelines,
+      Phase fanOuts,
+      Timeline timeline) {
     Latencies perStep = perStep(sequential.client());
     Latencies perStepServer = perStep(sequential.server());
     double addedP50 = perStep.percentileMillis(50) - direct.percentileMillis(50);
@@ -259,6 +265,13 @@ final class OrchestratorBench {
     out.printf(Locale.ROOT,
         "samples: %,d sequential pipelines, %,d direct invokes; orchestrator peak RSS %.0f MiB%n",
         sequential.client().count(), direct.count(), fanOuts.stats().peakRssKib() / 1024.0);
+    out.println();
+    out.println("### Where a sequential pipeline's time goes (gaps between its events, orchestrator"
+        + " clock, warm-up included)");
+    out.println();
+    out.println("| transition | p50 | p99 |");
+    out.println("|---|---|---|");
+    out.print(timeline.rows());
     out.println();
     out.println(ok ? "result: every goal met" : "result: GOAL MISSED");
     return ok;

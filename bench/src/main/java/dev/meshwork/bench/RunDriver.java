@@ -48,10 +48,18 @@ final class RunDriver {
   private final OrchestratorServiceGrpc.OrchestratorServiceStub orchestrator;
   private final RunStatusServiceGrpc.RunStatusServiceStub status;
 
+  private final Timeline timeline;
+
   RunDriver(Channel channel) {
+    this(channel, null);
+  }
+
+  /** A driver that also records the gaps between the runs' events in {@code timeline}. */
+  RunDriver(Channel channel, Timeline timeline) {
     requireNonNull(channel, "channel");
     this.orchestrator = OrchestratorServiceGrpc.newStub(channel);
     this.status = RunStatusServiceGrpc.newStub(channel);
+    this.timeline = timeline;
   }
 
   /** Starts {@code request}'s run; {@code done} gets its outcome exactly once. */
@@ -86,6 +94,7 @@ final class RunDriver {
         WatchRunRequest.newBuilder().setRunId(started.getRun().getRunId()).build(),
         new ClientResponseObserver<WatchRunRequest, WatchRunResponse>() {
           private ClientCallStreamObserver<WatchRunRequest> call;
+          private RunEvent previous;
 
           @Override
           public void beforeStart(ClientCallStreamObserver<WatchRunRequest> requestStream) {
@@ -95,6 +104,10 @@ final class RunDriver {
           @Override
           public void onNext(WatchRunResponse response) {
             RunEvent event = response.getEvent();
+            if (timeline != null && previous != null) {
+              timeline.add(previous, event);
+            }
+            previous = event;
             if (!TERMINAL.contains(event.getType()) || !reported.compareAndSet(false, true)) {
               return;
             }

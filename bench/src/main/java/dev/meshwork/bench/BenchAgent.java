@@ -21,8 +21,8 @@ final class BenchAgent {
    */
   static MeshAgent startTls(String registry, Path certDir) {
     return start(
-        List.of("--registry", registry, "--cert-dir", certDir.toString(), "--identity",
-            "agent/bench"));
+        List.of(
+            "--registry", registry, "--cert-dir", certDir.toString(), "--identity", "agent/bench"));
   }
 
   /** Starts a plaintext, unregistered copy (the direct baseline of the hop scenario). */

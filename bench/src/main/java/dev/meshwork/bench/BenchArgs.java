@@ -25,8 +25,8 @@ final class BenchArgs {
   static BenchArgs of(String[] args) {
     requireNonNull(args, "args");
     return new BenchArgs(
-        Settings.of(Arrays.copyOfRange(args, Math.min(1, args.length), args.length),
-            System.getenv()));
+        Settings.of(
+            Arrays.copyOfRange(args, Math.min(1, args.length), args.length), System.getenv()));
   }
 
   Settings settings() {

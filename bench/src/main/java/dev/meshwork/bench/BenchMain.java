@@ -34,9 +34,8 @@ public final class BenchMain {
       run =
           switch (scenario) {
             case "registry" -> registry(flags);
-            case "orchestrator" -> new OrchestratorBench(
-                    OrchestratorBench.Options.from(flags), System.out)
-                ::run;
+            case "orchestrator" ->
+                new OrchestratorBench(OrchestratorBench.Options.from(flags), System.out)::run;
             case "hop" -> new HopBench(HopBench.Options.from(flags), System.out)::run;
             default -> throw new IllegalArgumentException("unknown scenario '" + scenario + "'");
           };

@@ -32,8 +32,7 @@ record ClosedLoop(int clients, Duration warmup, Duration length) {
   }
 
   /** Drives runs of {@code requests} through {@code driver} and returns what was measured. */
-  Result run(RunDriver driver, Supplier<StartRunRequest> requests)
-      throws InterruptedException {
+  Result run(RunDriver driver, Supplier<StartRunRequest> requests) throws InterruptedException {
     Latencies client = new Latencies();
     Latencies server = new Latencies();
     AtomicLong failed = new AtomicLong();
@@ -91,8 +90,7 @@ record ClosedLoop(int clients, Duration warmup, Duration length) {
   }
 
   /** Completed runs' durations (client and orchestrator clocks), failures and rejections. */
-  record Result(
-      Latencies client, Latencies server, long failed, long rejected, Duration length) {
+  record Result(Latencies client, Latencies server, long failed, long rejected, Duration length) {
 
     double perSecond() {
       return client.count() * 1e9 / length.toNanos();

@@ -21,9 +21,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drives {@code AgentService.Invoke} with ghz (github.com/bojand/ghz) at a fixed rate, plaintext
- * or mTLS, and reads its JSON report. The descriptors come from the generated Java classes (a
- * protoset file), so neither reflection nor the .proto sources are needed.
+ * Drives {@code AgentService.Invoke} with ghz (github.com/bojand/ghz) at a fixed rate, plaintext or
+ * mTLS, and reads its JSON report. The descriptors come from the generated Java classes (a protoset
+ * file), so neither reflection nor the .proto sources are needed.
  */
 final class Ghz {
 
@@ -89,17 +89,26 @@ final class Ghz {
         new ArrayList<>(
             List.of(
                 binary.toString(),
-                "--protoset", protoset.toString(),
-                "--call", "meshwork.agent.v1.AgentService.Invoke",
-                "--data", "{\"skill_id\": \"" + BenchAgent.SKILL
-                    + "\", \"input\": [{\"text\": \"hello\"}]}",
-                "--rps", String.valueOf(rate),
-                "--duration", length.toMillis() + "ms",
-                "--concurrency", "16",
-                "--connections", "1",
-                "--timeout", "5s",
-                "--format", "json",
-                "--output", report.toString()));
+                "--protoset",
+                protoset.toString(),
+                "--call",
+                "meshwork.agent.v1.AgentService.Invoke",
+                "--data",
+                "{\"skill_id\": \"" + BenchAgent.SKILL + "\", \"input\": [{\"text\": \"hello\"}]}",
+                "--rps",
+                String.valueOf(rate),
+                "--duration",
+                length.toMillis() + "ms",
+                "--concurrency",
+                "16",
+                "--connections",
+                "1",
+                "--timeout",
+                "5s",
+                "--format",
+                "json",
+                "--output",
+                report.toString()));
     if (tls == null) {
       command.add("--insecure");
     } else {
@@ -122,7 +131,9 @@ final class Ghz {
     }
     if (process.exitValue() != 0) {
       throw new IllegalStateException(
-          "ghz exited with " + process.exitValue() + ": "
+          "ghz exited with "
+              + process.exitValue()
+              + ": "
               + Files.readString(workDir.resolve("ghz.log")).strip());
     }
     return parse(Files.readString(report));

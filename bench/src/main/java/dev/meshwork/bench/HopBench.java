@@ -92,10 +92,19 @@ final class HopBench {
     String registry = "localhost:" + registryPort;
     String loadBefore = LoadAverage.read();
     try (JavaProcess registryProcess =
-            JavaProcess.start("registry", options.registryJar(), options.jvmOptions(),
-                List.of("--port", String.valueOf(registryPort), "--cert-dir",
-                    pki.root().toString(), "--data-dir", tmp.toString()),
-                env, tmp);
+            JavaProcess.start(
+                "registry",
+                options.registryJar(),
+                options.jvmOptions(),
+                List.of(
+                    "--port",
+                    String.valueOf(registryPort),
+                    "--cert-dir",
+                    pki.root().toString(),
+                    "--data-dir",
+                    tmp.toString()),
+                env,
+                tmp);
         MeshChannels clientMesh = MeshChannels.create(pki.tls("client/bench"))) {
       ManagedChannel registryChannel = clientMesh.forTarget(registry);
       Health.awaitServing(registryChannel, registryProcess);
@@ -124,10 +133,14 @@ final class HopBench {
         String ghzNote;
         if (ghz.isPresent()) {
           ghzNote = "ghz: " + ghz.get().binary();
-          ghzRows.add(ghzRow(ghz.get(), "ghz, direct plaintext", "127.0.0.1:" + plainAgent.port(),
-              null));
-          ghzRows.add(ghzRow(ghz.get(), "ghz, direct mTLS", "127.0.0.1:" + tlsAgent.port(),
-              ghzTls(pki.tls("client/bench"))));
+          ghzRows.add(
+              ghzRow(ghz.get(), "ghz, direct plaintext", "127.0.0.1:" + plainAgent.port(), null));
+          ghzRows.add(
+              ghzRow(
+                  ghz.get(),
+                  "ghz, direct mTLS",
+                  "127.0.0.1:" + tlsAgent.port(),
+                  ghzTls(pki.tls("client/bench"))));
         } else {
           ghzNote = "ghz: not found (--ghz " + options.ghz() + "); Java generator only";
         }
@@ -147,8 +160,8 @@ final class HopBench {
    */
   private List<Row> javaLoad(List<Case> cases) throws InterruptedException {
     for (Case c : cases) {
-      progress("warm-up: %s at %d/s for %ds", c.name(), options.rate(),
-          options.warmup().toSeconds());
+      progress(
+          "warm-up: %s at %d/s for %ds", c.name(), options.rate(), options.warmup().toSeconds());
       if (!options.warmup().isZero()) {
         new OpenLoop(options.rate(), options.warmup()).run(done -> call(c.stub(), done));
       }
@@ -157,8 +170,9 @@ final class HopBench {
     List<Latencies> measured = new ArrayList<>();
     cases.forEach(c -> measured.add(new Latencies()));
     for (int round = 0; round < ROUNDS; round++) {
-      progress("round %d of %d: each case at %d/s for %dms", round + 1, ROUNDS, options.rate(),
-          slice.toMillis());
+      progress(
+          "round %d of %d: each case at %d/s for %dms",
+          round + 1, ROUNDS, options.rate(), slice.toMillis());
       for (int k = 0; k < cases.size(); k++) {
         int index = (round + k) % cases.size();
         Case c = cases.get(index);
@@ -200,8 +214,9 @@ final class HopBench {
   }
 
   private GhzRow ghzRow(Ghz ghz, String name, String target, Ghz.Tls tls) throws Exception {
-    progress("%s: %d/s, %ds warm-up, %ds measured", name, options.rate(),
-        options.warmup().toSeconds(), options.duration().toSeconds());
+    progress(
+        "%s: %d/s, %ds warm-up, %ds measured",
+        name, options.rate(), options.warmup().toSeconds(), options.duration().toSeconds());
     if (!options.warmup().isZero()) {
       ghz.invoke(target, tls, options.rate(), options.warmup());
     }
@@ -217,37 +232,59 @@ final class HopBench {
     out.println();
     out.println("## Hop benchmark: direct grpc-java call vs the mesh client");
     out.println();
-    out.printf(Locale.ROOT,
-        "`AgentService.Invoke` of `bench.noop` (returns its input) at %,d calls/s, open loop,"
-            + " %ds per case (in %d interleaved rounds) after %ds warm-up per case; both agents in the benchmark's JVM; tracing %s;"
-            + " load average before: %s%n",
-        options.rate(), options.duration().toSeconds(), ROUNDS, options.warmup().toSeconds(),
-        options.tracing() ? "on" : "off", loadBefore);
+    out.printf(
+        Locale.ROOT,
+        "`AgentService.Invoke` of `bench.noop` (returns its input) at %,d calls/s, open loop, %ds"
+            + " per case (in %d interleaved rounds) after %ds warm-up per case; both agents in the"
+            + " benchmark's JVM; tracing %s; load average before: %s%n",
+        options.rate(),
+        options.duration().toSeconds(),
+        ROUNDS,
+        options.warmup().toSeconds(),
+        options.tracing() ? "on" : "off",
+        loadBefore);
     out.println();
     out.println("| case | calls | p50 | p99 | p50 ratio to baseline | p99 ratio to baseline |");
     out.println("|---|---|---|---|---|---|");
     for (Row row : rows) {
       Latencies l = row.latencies();
-      out.printf(Locale.ROOT, "| %s | %,d | %.3f ms | %.3f ms | %.2fx | %.2fx |%n", row.name(),
-          l.count(), l.percentileMillis(50), l.percentileMillis(99),
+      out.printf(
+          Locale.ROOT,
+          "| %s | %,d | %.3f ms | %.3f ms | %.2fx | %.2fx |%n",
+          row.name(),
+          l.count(),
+          l.percentileMillis(50),
+          l.percentileMillis(99),
           l.percentileMillis(50) / baseline.percentileMillis(50),
           l.percentileMillis(99) / baseline.percentileMillis(99));
     }
     for (GhzRow row : ghzRows) {
       Ghz.Result r = row.result();
-      out.printf(Locale.ROOT, "| %s | %,d (%d errors) | %.3f ms | %.3f ms | - | - |%n", row.name(),
-          r.count(), r.errors(), r.p50Millis(), r.p99Millis());
+      out.printf(
+          Locale.ROOT,
+          "| %s | %,d (%d errors) | %.3f ms | %.3f ms | - | - |%n",
+          row.name(),
+          r.count(),
+          r.errors(),
+          r.p50Millis(),
+          r.p99Millis());
     }
     out.println();
-    out.printf(Locale.ROOT,
+    out.printf(
+        Locale.ROOT,
         "**added by the mesh client** (Java mesh client minus Java direct plaintext): p50 %.3f ms"
             + " (goal <= %.1f ms), p99 %.3f ms (goal <= %.1f ms)%n",
-        addedP50, GOAL_ADDED_P50_MILLIS, addedP99, GOAL_ADDED_P99_MILLIS);
+        addedP50,
+        GOAL_ADDED_P50_MILLIS,
+        addedP99,
+        GOAL_ADDED_P99_MILLIS);
     out.println();
-    out.println(ghzNote + ". ghz cannot use the `mesh:///` resolver, so the mesh-client case is"
-        + " driven by the Java open-loop generator only, and the added latency is computed between"
-        + " the two Java rows (same generator, same JVM); the ghz rows are a cross-check of the"
-        + " direct cases with an independent client.");
+    out.println(
+        ghzNote
+            + ". ghz cannot use the `mesh:///` resolver, so the mesh-client case is driven by the"
+            + " Java open-loop generator only, and the added latency is computed between the two"
+            + " Java rows (same generator, same JVM); the ghz rows are a cross-check of the direct"
+            + " cases with an independent client.");
     out.println();
     out.println(ok ? "result: every goal met" : "result: GOAL MISSED");
     return ok;

@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The orchestrator under load with the durable H2 store as shipped: three-step pipeline workflows
- * per second and 1->10 fan-out workflows per second (closed loop, N concurrent clients each
- * {@code StartRun} then {@code WatchRun} until terminal), and the orchestrator's added latency per
- * step: one run at a time, (run duration / 3) minus a direct {@code AgentService.Invoke} of the same
+ * per second and 1->10 fan-out workflows per second (closed loop, N concurrent clients each {@code
+ * StartRun} then {@code WatchRun} until terminal), and the orchestrator's added latency per step:
+ * one run at a time, (run duration / 3) minus a direct {@code AgentService.Invoke} of the same
  * agent over the same kind of mTLS channel, measured in the same run.
  */
 final class OrchestratorBench {
@@ -118,15 +118,35 @@ final class OrchestratorBench {
     String registry = "localhost:" + registryPort;
     progress("registry on %d, orchestrator on %d, logs in %s", registryPort, orchestratorPort, tmp);
     try (JavaProcess registryProcess =
-            JavaProcess.start("registry", options.registryJar(), options.jvmOptions(),
-                List.of("--port", String.valueOf(registryPort), "--cert-dir", certs,
-                    "--data-dir", tmp.toString()),
-                env, tmp);
+            JavaProcess.start(
+                "registry",
+                options.registryJar(),
+                options.jvmOptions(),
+                List.of(
+                    "--port",
+                    String.valueOf(registryPort),
+                    "--cert-dir",
+                    certs,
+                    "--data-dir",
+                    tmp.toString()),
+                env,
+                tmp);
         JavaProcess orchestrator =
-            JavaProcess.start("orchestrator", options.orchestratorJar(), options.jvmOptions(),
-                List.of("--port", String.valueOf(orchestratorPort), "--cert-dir", certs,
-                    "--data-dir", tmp.toString(), "--registry", registry),
-                env, tmp);
+            JavaProcess.start(
+                "orchestrator",
+                options.orchestratorJar(),
+                options.jvmOptions(),
+                List.of(
+                    "--port",
+                    String.valueOf(orchestratorPort),
+                    "--cert-dir",
+                    certs,
+                    "--data-dir",
+                    tmp.toString(),
+                    "--registry",
+                    registry),
+                env,
+                tmp);
         MeshChannels clientMesh = MeshChannels.create(pki.tls("client/bench"))) {
       ManagedChannel registryChannel = clientMesh.forTarget(registry);
       ManagedChannel orchestratorChannel = clientMesh.forTarget("localhost:" + orchestratorPort);
@@ -171,11 +191,13 @@ final class OrchestratorBench {
     progress("baseline: one direct Invoke at a time for %ds", half.toSeconds());
     Latencies direct = directInvokes(agentChannel, half);
 
-    progress("throughput: %d clients, pipelines, %ds", options.clients(),
-        options.duration().toSeconds());
+    progress(
+        "throughput: %d clients, pipelines, %ds",
+        options.clients(), options.duration().toSeconds());
     Phase pipelines = phase(orchestrator, driver, pipelineRun);
-    progress("throughput: %d clients, 1->%d fan-outs, %ds", options.clients(), FAN_OUT,
-        options.duration().toSeconds());
+    progress(
+        "throughput: %d clients, 1->%d fan-outs, %ds",
+        options.clients(), FAN_OUT, options.duration().toSeconds());
     Phase fanOuts = phase(orchestrator, driver, fanOutRun);
     return report(sequential, direct, pipelines, fanOuts, timeline);
   }
@@ -233,20 +255,26 @@ final class OrchestratorBench {
     out.println();
     out.println("## Orchestrator benchmark");
     out.println();
-    out.printf(Locale.ROOT,
+    out.printf(
+        Locale.ROOT,
         "registry + orchestrator (durable H2 store as shipped, under %s; JVM options `%s`; tracing"
             + " %s) +"
             + " in-bench agent `bench.noop` (in the benchmark's JVM); %d closed-loop clients"
             + " (StartRun, then WatchRun until terminal), %ds measured after %ds warm-up; load"
             + " average before: %s%n",
-        options.dataParent(), String.join(" ", options.jvmOptions()), options.tracing() ? "on" : "off",
-        options.clients(), options.duration().toSeconds(), options.warmup().toSeconds(),
+        options.dataParent(),
+        String.join(" ", options.jvmOptions()),
+        options.tracing() ? "on" : "off",
+        options.clients(),
+        options.duration().toSeconds(),
+        options.warmup().toSeconds(),
         LoadAverage.read());
     out.println();
     out.println("### Throughput");
     out.println();
-    out.println("| workflow | completed/s | run p50 | run p99 | failed | rejected (429) |"
-        + " orchestrator CPU | orchestrator RSS | goal |");
+    out.println(
+        "| workflow | completed/s | run p50 | run p99 | failed | rejected (429) |"
+            + " orchestrator CPU | orchestrator RSS | goal |");
     out.println("|---|---|---|---|---|---|---|---|---|");
     throughputRow("3-step pipeline", pipelines, ">= 500/s");
     throughputRow("1->10 fan-out", fanOuts, "-");
@@ -257,17 +285,25 @@ final class OrchestratorBench {
     out.println("|---|---|---|---|---|");
     latencyRow("direct AgentService.Invoke, mTLS (baseline)", direct, direct, "-");
     latencyRow("pipeline run / 3, client clock (StartRun -> terminal event)", perStep, direct, "-");
-    latencyRow("pipeline run / 3, orchestrator clock (create -> terminal)", perStepServer, direct,
-        "-");
-    out.printf(Locale.ROOT, "| **added per step** (client clock minus baseline) | **%.2f ms** |"
-        + " **%.2f ms** | | p50 <= 1 ms |%n", addedP50, addedP99);
+    latencyRow(
+        "pipeline run / 3, orchestrator clock (create -> terminal)", perStepServer, direct, "-");
+    out.printf(
+        Locale.ROOT,
+        "| **added per step** (client clock minus baseline) | **%.2f ms** |"
+            + " **%.2f ms** | | p50 <= 1 ms |%n",
+        addedP50,
+        addedP99);
     out.println();
-    out.printf(Locale.ROOT,
+    out.printf(
+        Locale.ROOT,
         "samples: %,d sequential pipelines, %,d direct invokes; orchestrator peak RSS %.0f MiB%n",
-        sequential.client().count(), direct.count(), fanOuts.stats().peakRssKib() / 1024.0);
+        sequential.client().count(),
+        direct.count(),
+        fanOuts.stats().peakRssKib() / 1024.0);
     out.println();
-    out.println("### Where a sequential pipeline's time goes (gaps between its events, orchestrator"
-        + " clock, warm-up included)");
+    out.println(
+        "### Where a sequential pipeline's time goes (gaps between its events, orchestrator"
+            + " clock, warm-up included)");
     out.println();
     out.println("| transition | p50 | p99 |");
     out.println("|---|---|---|");
@@ -279,15 +315,29 @@ final class OrchestratorBench {
 
   private void throughputRow(String name, Phase phase, String goal) {
     ClosedLoop.Result r = phase.result();
-    out.printf(Locale.ROOT, "| %s | %.0f | %.1f ms | %.1f ms | %d | %d | %.0f%% | %.0f MiB | %s |%n",
-        name, r.perSecond(), r.client().percentileMillis(50), r.client().percentileMillis(99),
-        r.failed(), r.rejected(), phase.cpuPercent(), phase.stats().rssKib() / 1024.0, goal);
+    out.printf(
+        Locale.ROOT,
+        "| %s | %.0f | %.1f ms | %.1f ms | %d | %d | %.0f%% | %.0f MiB | %s |%n",
+        name,
+        r.perSecond(),
+        r.client().percentileMillis(50),
+        r.client().percentileMillis(99),
+        r.failed(),
+        r.rejected(),
+        phase.cpuPercent(),
+        phase.stats().rssKib() / 1024.0,
+        goal);
   }
 
   private void latencyRow(String name, Latencies l, Latencies baseline, String goal) {
-    out.printf(Locale.ROOT, "| %s | %.2f ms | %.2f ms | %.1fx | %s |%n", name,
-        l.percentileMillis(50), l.percentileMillis(99),
-        l.percentileMillis(50) / baseline.percentileMillis(50), goal);
+    out.printf(
+        Locale.ROOT,
+        "| %s | %.2f ms | %.2f ms | %.1fx | %s |%n",
+        name,
+        l.percentileMillis(50),
+        l.percentileMillis(99),
+        l.percentileMillis(50) / baseline.percentileMillis(50),
+        goal);
   }
 
   private static Latencies perStep(Latencies runs) {

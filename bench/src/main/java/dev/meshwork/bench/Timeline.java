@@ -17,11 +17,9 @@ final class Timeline {
   /** Records the gap from {@code previous} to {@code next} of the same run. */
   synchronized void add(RunEvent previous, RunEvent next) {
     long nanos =
-        (Timestamps.toMicros(next.getTime())
-                - Timestamps.toMicros(previous.getTime()))
-            * 1_000;
-    String key = String.format(Locale.ROOT, "%03d %s -> %s", next.getSequence(), name(previous),
-        name(next));
+        (Timestamps.toMicros(next.getTime()) - Timestamps.toMicros(previous.getTime())) * 1_000;
+    String key =
+        String.format(Locale.ROOT, "%03d %s -> %s", next.getSequence(), name(previous), name(next));
     gaps.computeIfAbsent(key, k -> new Latencies()).add(nanos);
   }
 
@@ -31,8 +29,12 @@ final class Timeline {
     gaps.forEach(
         (key, l) ->
             rows.append(
-                String.format(Locale.ROOT, "| %s | %.2f ms | %.2f ms |%n", key.substring(4),
-                    l.percentileMillis(50), l.percentileMillis(99))));
+                String.format(
+                    Locale.ROOT,
+                    "| %s | %.2f ms | %.2f ms |%n",
+                    key.substring(4),
+                    l.percentileMillis(50),
+                    l.percentileMillis(99))));
     return rows.toString();
   }
 

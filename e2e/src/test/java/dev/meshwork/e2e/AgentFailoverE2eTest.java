@@ -79,7 +79,7 @@ class AgentFailoverE2eTest {
         "steps:",
         "  - id: work",
         "    skill: go.slow",
-        "    input: {steps: 10, delay_ms: 400}",
+        "    input: {steps: 10, delay_ms: 800}",
         "    timeout: 20s",
         "    retry: {max_attempts: 3, initial_backoff: 0.2s, retryable_codes: [UNAVAILABLE]}",
         ""));

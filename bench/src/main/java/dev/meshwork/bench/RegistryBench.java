@@ -20,9 +20,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.StreamObserver;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +36,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * The registry under load: N registered instances renewing at a fixed rate while W watchers follow
@@ -87,21 +84,18 @@ final class RegistryBench {
   boolean run() throws Exception {
     Path tmp = Files.createTempDirectory("meshwork-bench-registry");
     BenchPki pki = BenchPki.create(tmp.resolve("certs"), "registry/registry", "agent/bench", "client/bench");
-    int port = freePort();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(options.jvmOptions());
-    command.addAll(
-        List.of(
-            "-jar", options.registryJar().toString(),
-            "--port", String.valueOf(port),
-            "--cert-dir", pki.root().toString(),
-            "--data-dir", tmp.toString()));
-    Process registry =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(tmp.resolve("registry.log").toFile())
-            .start();
+    int port = JavaProcess.freePort();
+    JavaProcess registry =
+        JavaProcess.start(
+            "registry",
+            options.registryJar(),
+            options.jvmOptions(),
+            List.of(
+                "--port", String.valueOf(port),
+                "--cert-dir", pki.root().toString(),
+                "--data-dir", tmp.toString()),
+            Map.of(),
+            tmp);
     try (MeshChannels agentMesh = MeshChannels.create(pki.tls("agent/bench"));
         MeshChannels clientMesh = MeshChannels.create(pki.tls("client/bench"))) {
       ManagedChannel agent = agentMesh.forTarget("localhost:" + port);
@@ -117,14 +111,13 @@ final class RegistryBench {
         clients.forEach(ManagedChannel::shutdownNow);
       }
     } finally {
-      registry.destroy();
-      registry.waitFor(30, TimeUnit.SECONDS);
+      registry.close();
     }
   }
 
-  private boolean measure(Process registry, ManagedChannel agent, List<ManagedChannel> clients)
+  private boolean measure(JavaProcess registry, ManagedChannel agent, List<ManagedChannel> clients)
       throws Exception {
-    awaitServing(agent);
+    Health.awaitServing(agent, registry);
     progress("registering %,d instances", options.instances());
     List<String> ids = registerAll(agent);
 
@@ -141,17 +134,15 @@ final class RegistryBench {
     progress("baseline: health checks at %,d/s for %ds", options.renewRate(), seconds() / 2);
     HealthGrpc.HealthStub health = HealthGrpc.newStub(agent);
     Latencies baseline =
-        openLoop(
-            Duration.ofSeconds(Math.max(1, seconds() / 2)),
-            (done) ->
-                health.check(
-                    HealthCheckRequest.getDefaultInstance(), observer(done)));
+        new OpenLoop(options.renewRate(), Duration.ofSeconds(Math.max(1, seconds() / 2)))
+            .run(done -> health.check(HealthCheckRequest.getDefaultInstance(), observer(done)))
+            .latencies();
 
     progress("renewals at %,d/s for %ds with %d registration probes", options.renewRate(),
         seconds(), options.probes());
     RegistryServiceGrpc.RegistryServiceStub registryStub = RegistryServiceGrpc.newStub(agent);
     AtomicInteger next = new AtomicInteger();
-    ProcessStats before = ProcessStats.of(registry.pid());
+    ProcessStats before = registry.stats();
     long wallStart = System.nanoTime();
     ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor();
     long probeEvery = Math.max(1, options.duration().toMillis() / Math.max(1, options.probes()));
@@ -169,22 +160,17 @@ final class RegistryBench {
         probeEvery / 2,
         probeEvery,
         TimeUnit.MILLISECONDS);
-    Latencies renew =
-        openLoop(
-            options.duration(),
-            (done) ->
-                registryStub.renewLease(
-                    RenewLeaseRequest.newBuilder()
-                        .setInstanceId(ids.get(Math.floorMod(next.getAndIncrement(), ids.size())))
-                        // A steady heartbeat: load as registered. A renewal whose load moves
-                        // emits UPDATED to every watcher; 10,000 of them at once would measure an
-                        // update storm, not the heartbeat path this scenario is about.
-                        .setLoad(Load.getDefaultInstance())
-                        .build(),
-                    observer(done)));
+    OpenLoop.Result renewals =
+        new OpenLoop(options.renewRate(), options.duration())
+            .run(
+                done ->
+                    registryStub.renewLease(
+                        heartbeat(ids.get(Math.floorMod(next.getAndIncrement(), ids.size()))),
+                        observer(done)));
+    Latencies renew = renewals.latencies();
     prober.shutdown();
     long wallMillis = (System.nanoTime() - wallStart) / 1_000_000;
-    ProcessStats after = ProcessStats.of(registry.pid());
+    ProcessStats after = registry.stats();
 
     Latencies fanOut = new Latencies();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -200,12 +186,13 @@ final class RegistryBench {
       }
     }
     double cpu = 100.0 * (after.cpuMillis() - before.cpuMillis()) / wallMillis;
-    return report(baseline, renew, fanOut, incomplete, cpu, after);
+    return report(baseline, renew, renewals.failures(), fanOut, incomplete, cpu, after);
   }
 
   private boolean report(
       Latencies baseline,
       Latencies renew,
+      long renewFailures,
       Latencies fanOut,
       int incomplete,
       double cpuPercent,
@@ -213,7 +200,8 @@ final class RegistryBench {
     double renewP99 = renew.percentileMillis(99);
     double fanOutP99 = fanOut.percentileMillis(99);
     double rssMib = stats.rssKib() / 1024.0;
-    boolean ok = renewP99 < 5 && fanOutP99 < 100 && rssMib < 300 && incomplete == 0;
+    boolean ok =
+        renewP99 < 5 && fanOutP99 < 100 && rssMib < 300 && incomplete == 0 && renewFailures == 0;
     out.println();
     out.println("## Registry benchmark");
     out.println();
@@ -226,8 +214,9 @@ final class RegistryBench {
     row("RenewLease", renew, baseline, "p99 < 5 ms");
     row("registration seen by all watchers", fanOut, baseline, "p99 < 100 ms");
     out.println();
-    out.printf(Locale.ROOT, "renewals completed: %,d; probes seen by every watcher: %d of %d%n",
-        renew.count(), fanOut.count(), fanOut.count() + incomplete);
+    out.printf(Locale.ROOT,
+        "renewals completed: %,d, failed: %,d; probes seen by every watcher: %d of %d%n",
+        renew.count(), renewFailures, fanOut.count(), fanOut.count() + incomplete);
     out.printf(Locale.ROOT, "registry CPU during renewals: %.0f%% of one core; RSS %.0f MiB (peak %.0f MiB); goal RSS < 300 MiB%n",
         cpuPercent, rssMib, stats.peakRssKib() / 1024.0);
     out.println();
@@ -238,38 +227,6 @@ final class RegistryBench {
   private void row(String name, Latencies l, Latencies baseline, String goal) {
     out.printf(Locale.ROOT, "| %s | %.2f ms | %.2f ms | %.1fx | %s |%n", name, l.percentileMillis(50),
         l.percentileMillis(99), l.percentileMillis(99) / baseline.percentileMillis(99), goal);
-  }
-
-  /** Issues calls at the configured rate for {@code length}; returns their latencies. */
-  private Latencies openLoop(Duration length, Consumer<Consumer<Long>> call)
-      throws InterruptedException {
-    Latencies latencies = new Latencies();
-    Semaphore inFlight = new Semaphore(10_000);
-    long intervalNanos = 1_000_000_000L / options.renewRate();
-    long start = System.nanoTime();
-    long end = start + length.toNanos();
-    long sent = 0;
-    while (true) {
-      long now = System.nanoTime();
-      if (now >= end) {
-        break;
-      }
-      long due = (now - start) / intervalNanos;
-      while (sent < due) {
-        inFlight.acquire();
-        long t0 = System.nanoTime();
-        call.accept(
-            (Long ignored) -> {
-              latencies.add(System.nanoTime() - t0);
-              inFlight.release();
-            });
-        sent++;
-      }
-      TimeUnit.MICROSECONDS.sleep(200); // Pacing of an open-loop generator.
-    }
-    inFlight.acquire(10_000); // Wait for the stragglers.
-    inFlight.release(10_000);
-    return latencies;
   }
 
   private List<String> registerAll(ManagedChannel channel) throws InterruptedException {
@@ -305,6 +262,18 @@ final class RegistryBench {
       throw new IllegalStateException(failures.get() + " registrations failed");
     }
     return List.of(ids);
+  }
+
+  /**
+   * A steady heartbeat: load as registered. A renewal whose load moves emits UPDATED to every
+   * watcher; 10,000 of them at once would measure an update storm, not the heartbeat path this
+   * scenario is about.
+   */
+  private static RenewLeaseRequest heartbeat(String instanceId) {
+    return RenewLeaseRequest.newBuilder()
+        .setInstanceId(instanceId)
+        .setLoad(Load.getDefaultInstance())
+        .build();
   }
 
   private static RegisterAgentRequest register(int port) {
@@ -354,34 +323,19 @@ final class RegistryBench {
             });
   }
 
-  private static void awaitServing(ManagedChannel channel) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      try {
-        HealthGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(2, TimeUnit.SECONDS)
-            .check(HealthCheckRequest.getDefaultInstance());
-        return;
-      } catch (RuntimeException notYet) {
-        Thread.sleep(200); // The process is starting; poll its health.
-      }
-    }
-    throw new IllegalStateException("registry not SERVING after 60s");
-  }
-
-  private static <T> StreamObserver<T> observer(Consumer<Long> done) {
+  private static <T> StreamObserver<T> observer(OpenLoop.Done done) {
     return new StreamObserver<>() {
       @Override
       public void onNext(T value) {}
 
       @Override
       public void onError(Throwable t) {
-        done.accept(-1L);
+        done.done(false);
       }
 
       @Override
       public void onCompleted() {
-        done.accept(0L);
+        done.done(true);
       }
     };
   }
@@ -392,12 +346,6 @@ final class RegistryBench {
 
   private void progress(String format, Object... args) {
     out.printf(Locale.ROOT, "bench: " + format + "%n", args);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   /** One registration whose arrival at the watchers is timed. */

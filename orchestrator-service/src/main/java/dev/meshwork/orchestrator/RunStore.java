@@ -1,8 +1,11 @@
 package dev.meshwork.orchestrator;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.meshwork.api.orchestrator.v1.Run;
 import dev.meshwork.api.orchestrator.v1.RunEvent;
 import dev.meshwork.api.orchestrator.v1.WorkflowSpec;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -32,6 +35,19 @@ public interface RunStore extends AutoCloseable {
   Created create(Run run, List<RunEvent> events);
 
   /**
+   * Creates several runs in one transaction (group commit), as {@link #create} each: all of them
+   * or, on any failure, none. A store without transactions spanning runs may create them one by
+   * one.
+   */
+  default List<Created> createAll(List<Write> creates) {
+    List<Created> created = new ArrayList<>(creates.size());
+    for (Write w : creates) {
+      created.add(create(w.run(), w.events()));
+    }
+    return created;
+  }
+
+  /**
    * Appends events and replaces the run's state in one transaction; {@code run.last_sequence} must
    * be the last event's sequence.
    *
@@ -39,6 +55,33 @@ public interface RunStore extends AutoCloseable {
    *     the stored last sequence, {@code NOT_FOUND} for an unknown run
    */
   void append(Run run, List<RunEvent> events);
+
+  /**
+   * A run with events to store, for {@link #createAll} and {@link #appendAll}.
+   *
+   * @param run the run after the events; {@code run.last_sequence} is the last event's sequence
+   * @param events the events: from sequence 1 for a new run, else numbered on from the stored last
+   *     sequence
+   */
+  record Write(Run run, List<RunEvent> events) {
+    /** Validates and copies. */
+    public Write {
+      requireNonNull(run, "run");
+      events = List.copyOf(events);
+    }
+  }
+
+  /**
+   * Appends several runs' events in one transaction (group commit): all of them or, on any
+   * failure, none. A store without transactions spanning runs may append them one by one.
+   *
+   * @throws dev.meshwork.core.MeshException as {@link #append} for the first that fails
+   */
+  default void appendAll(List<Write> appends) {
+    for (Write a : appends) {
+      append(a.run(), a.events());
+    }
+  }
 
   /** The run with {@code runId}. */
   Optional<Run> get(String runId);

@@ -9,31 +9,32 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.DoubleSupplier;
 
 /**
- * What every run execution shares: configuration, store, invoker, dispatcher, per-skill policies,
- * the clock, the scheduler, the listener of stored events and the metrics.
+ * What every run execution shares: configuration, store, the writer of its events, invoker,
+ * dispatcher, per-skill policies, the clock, the scheduler and the metrics.
  */
 record EngineContext(
     EngineConfig config,
     RunStore store,
+    RunLogWriter writer,
     AgentInvoker invoker,
     Dispatcher dispatcher,
     SkillPolicies policies,
     Clock clock,
     ScheduledExecutorService scheduler,
     DoubleSupplier random,
-    RunListener listener,
     EngineMetrics metrics) {
+
 
   EngineContext {
     requireNonNull(config, "config");
     requireNonNull(store, "store");
+    requireNonNull(writer, "writer");
     requireNonNull(invoker, "invoker");
     requireNonNull(dispatcher, "dispatcher");
     requireNonNull(policies, "policies");
     requireNonNull(clock, "clock");
     requireNonNull(scheduler, "scheduler");
     requireNonNull(random, "random");
-    requireNonNull(listener, "listener");
     requireNonNull(metrics, "metrics");
   }
 

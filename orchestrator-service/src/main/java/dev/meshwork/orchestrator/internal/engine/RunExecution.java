@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -39,9 +40,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Drives one run through its DAG. All state changes happen under this object's lock and are stored
- * as events before anything else sees them; agent calls run outside the lock, on the dispatcher's
- * workers, and report back through {@link #onCallDone}.
+ * Drives one run through its DAG. All state changes happen under this object's lock and are queued,
+ * as events, to the {@link RunLogWriter}, which stores them before any watcher sees them; agent
+ * calls run outside the lock, on the dispatcher's workers, and report back through {@link
+ * #onCallDone}.
  *
  * <p>The state is rebuilt from the stored run alone, so the same code starts a new run, resumes one
  * after a crash (completed steps are not repeated, steps that were in flight are dispatched again
@@ -109,6 +111,9 @@ final class RunExecution {
   private RunState terminalState;
   private StepError runError;
   private ScheduledFuture<?> deadlineTimer;
+  /** The write of the latest events; later writes of this run complete after it. */
+  private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
+  private boolean released;
 
   /**
    * An execution of a stored run.
@@ -188,8 +193,12 @@ final class RunExecution {
     advance();
   }
 
-  /** Cancels the run: in-flight calls are cancelled, then compensations run. */
-  synchronized Run cancel(String reason) {
+  /**
+   * Cancels the run: in-flight calls are cancelled, then compensations run.
+   *
+   * @return the run once its cancellation is stored
+   */
+  synchronized CompletableFuture<Run> cancel(String reason) {
     if (phase == Phase.RUNNING || phase == Phase.NEW) {
       phase = Phase.RUNNING;
       terminate(
@@ -197,12 +206,13 @@ final class RunExecution {
           StepErrors.of(
               "CANCELLED", "CANCELED", reason.isEmpty() ? "cancelled by CancelRun" : reason));
     }
-    return run.build();
+    Run snapshot = run.build();
+    return lastWrite.thenApply(stored -> snapshot);
   }
 
-  /** True once the run reached its terminal state. */
+  /** True once the run reached its terminal state and it is stored. */
   synchronized boolean isFinished() {
-    return phase == Phase.FINISHED;
+    return phase == Phase.FINISHED && lastWrite.isDone();
   }
 
   /** The run as this execution sees it (the stored state). */
@@ -818,8 +828,45 @@ final class RunExecution {
       commit(List.of(event), null);
     } finally {
       tracing.runEnded(state, error);
-      onFinished.accept(this);
+      // The engine forgets the run once its end is stored: until then GetRun, which reads the
+      // store, could still see it running, and RetryRun must not start a second execution.
+      lastWrite.whenComplete((stored, failure) -> release());
     }
+  }
+
+  private void release() {
+    synchronized (this) {
+      if (released) {
+        return;
+      }
+      released = true;
+    }
+    onFinished.accept(this);
+  }
+
+  /**
+   * Its events could not be stored: the run stops here, where the store last saw it, and resumes
+   * from there on the next start (the store may be back by then). Calls in flight are cancelled.
+   */
+  private synchronized void onStoreFailure(Throwable failure) {
+    if (phase == Phase.FINISHED && released) {
+      return;
+    }
+    LOG.log(
+        Level.SEVERE,
+        "run " + runId() + ": cannot store its events; it stops until the next start",
+        failure);
+    phase = Phase.FINISHED;
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel(false);
+    }
+    for (Active call : List.copyOf(active.values())) {
+      cancelCall(call);
+    }
+    active.clear();
+    fanOuts.clear();
+    tracing.suspended("cannot store the run's events: " + failure.getMessage());
+    release();
   }
 
   // ---------------------------------------------------------------- events
@@ -837,8 +884,8 @@ final class RunExecution {
   }
 
   /**
-   * Numbers, applies and stores events (with an optional extra change of the run), then tells the
-   * listener. The in-memory run changes only once the store has accepted the events.
+   * Numbers and applies events (with an optional extra change of the run), and queues them to the
+   * writer, which stores them and then tells the listener. A failed write stops the run.
    */
   private void commit(List<RunEvent.Builder> events, Consumer<Run.Builder> extra) {
     if (events.isEmpty() && extra == null) {
@@ -857,17 +904,19 @@ final class RunExecution {
     if (extra != null) {
       extra.accept(next);
     }
-    Run snapshot = next.build();
-    ctx.store().append(snapshot, built);
     run = next;
-    if (!built.isEmpty()) {
-      try {
-        ctx.listener().onEvents(snapshot, built);
-      } catch (RuntimeException e) {
-        // Watchers are best-effort; the events are stored and replayable.
-        LOG.log(Level.WARNING, "run " + runId() + ": cannot publish events", e);
-      }
-    }
+    lastWrite = ctx.writer().append(next.build(), built);
+    lastWrite.whenComplete(
+        (stored, failure) -> {
+          if (failure != null) {
+            // Not on the writer's thread: this takes the run's lock.
+            try {
+              ctx.scheduler().execute(() -> onStoreFailure(failure));
+            } catch (RejectedExecutionException e) {
+              LOG.log(Level.WARNING, "run " + runId() + ": not stored at shutdown", failure);
+            }
+          }
+        });
   }
 
   // ---------------------------------------------------------------- helpers

@@ -220,6 +220,23 @@ final class RunTracing {
     metrics.runEnded(outcome);
   }
 
+  /**
+   * Ends every open span of a run that stops without a terminal state (its events could not be
+   * stored; it resumes on the next start, under a new span).
+   */
+  void suspended(String why) {
+    for (String key : Map.copyOf(steps).keySet()) {
+      StepSpan step = steps.remove(key);
+      if (step != null) {
+        step.span().setAttribute(MeshAttributes.OUTCOME, "SUSPENDED");
+        step.span().end();
+      }
+    }
+    runSpan.setAttribute(MeshAttributes.OUTCOME, "SUSPENDED");
+    runSpan.setStatus(StatusCode.ERROR, why);
+    runSpan.end();
+  }
+
   /** Ends the span of a run that was not stored after all (a concurrent StartRun took the key). */
   void abandoned() {
     runSpan.setAttribute(MeshAttributes.OUTCOME, "DUPLICATE");

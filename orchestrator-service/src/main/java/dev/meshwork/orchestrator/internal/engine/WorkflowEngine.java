@@ -18,6 +18,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -39,6 +41,7 @@ public final class WorkflowEngine implements AutoCloseable {
 
   private final EngineContext ctx;
   private final ScheduledExecutorService scheduler;
+  private final RunLogWriter writer;
   private final Map<String, RunExecution> runs = new ConcurrentHashMap<>();
 
   private WorkflowEngine(
@@ -59,19 +62,20 @@ public final class WorkflowEngine implements AutoCloseable {
             });
     pool.setRemoveOnCancelPolicy(true);
     this.scheduler = pool;
+    this.writer = new RunLogWriter(store, listener);
     SkillPolicies policies = new SkillPolicies(config);
     Dispatcher dispatcher = new Dispatcher(config.maxInFlight(), policies::bulkhead, pool);
     this.ctx =
         new EngineContext(
             config,
             store,
+            writer,
             invoker,
             dispatcher,
             policies,
             clock,
             pool,
             random,
-            listener,
             new EngineMetrics(policies));
   }
 
@@ -139,7 +143,7 @@ public final class WorkflowEngine implements AutoCloseable {
     RunProjection.apply(b, submitted);
     RunStore.Created created;
     try {
-      created = ctx.store().create(b.build(), List.of(submitted));
+      created = awaitStored(ctx.writer().create(b.build(), List.of(submitted)));
     } catch (RuntimeException e) {
       tracing.abandoned();
       throw e;
@@ -148,7 +152,6 @@ public final class WorkflowEngine implements AutoCloseable {
       tracing.abandoned();
       return new Submitted(created.run(), true);
     }
-    ctx.listener().onEvents(created.run(), List.of(submitted));
     RunExecution execution =
         new RunExecution(ctx, created.run(), List.of(), tracing, this::finished);
     runs.put(run.getRunId(), execution);
@@ -173,7 +176,7 @@ public final class WorkflowEngine implements AutoCloseable {
   public Run cancel(String runId, String reason) {
     RunExecution execution = runs.get(runId);
     if (execution != null) {
-      return execution.cancel(reason);
+      return awaitStored(execution.cancel(reason));
     }
     return ctx.store().get(runId).orElseThrow(() -> MeshException.notFound("run", runId));
   }
@@ -219,8 +222,7 @@ public final class WorkflowEngine implements AutoCloseable {
             .build();
     RunProjection.apply(b, retried);
     Run run = b.build();
-    ctx.store().append(run, List.of(retried));
-    ctx.listener().onEvents(run, List.of(retried));
+    awaitStored(ctx.writer().append(run, List.of(retried)));
     RunExecution execution =
         new RunExecution(
             ctx, run, completionOrder, RunTracing.resume(run, ctx.metrics()), this::finished);
@@ -239,7 +241,10 @@ public final class WorkflowEngine implements AutoCloseable {
     return ctx.dispatcher().pending();
   }
 
-  /** Stops the workers; unfinished runs stay in the store and resume on the next start. */
+  /**
+   * Stops the workers, then stores the events they queued; unfinished runs stay in the store and
+   * resume on the next start.
+   */
   @Override
   public void close() {
     ctx.metrics().close();
@@ -248,6 +253,19 @@ public final class WorkflowEngine implements AutoCloseable {
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    writer.close();
+  }
+
+  /** Waits for a write of the run log; its failure is thrown as it came from the store. */
+  private static <T> T awaitStored(CompletableFuture<T> write) {
+    try {
+      return write.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
     }
   }
 

@@ -100,88 +100,129 @@ public final class H2RunStore implements RunStore {
 
   @Override
   public Created create(Run run, List<RunEvent> events) {
-    checkSequence(run, events, 1);
+    return createAll(List.of(new Write(run, events))).get(0);
+  }
+
+  @Override
+  public List<Created> createAll(List<Write> creates) {
+    for (Write w : creates) {
+      checkSequence(w.run(), w.events(), 1);
+    }
+    boolean alone = creates.size() == 1;
     return transaction(
         c -> {
-          if (!run.getIdempotencyKey().isEmpty()) {
-            Optional<Run> existing = byKey(c, run.getIdempotencyKey());
-            if (existing.isPresent()) {
-              return new Created(existing.get(), true);
-            }
+          List<Created> created = new ArrayList<>(creates.size());
+          for (Write w : creates) {
+            created.add(createIn(c, w.run(), w.events(), alone));
           }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO runs (run_id, workflow_name, state, terminal, idempotency_key,"
-                      + " create_micros, last_sequence, run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, run.getRunId());
-            ps.setString(2, run.getWorkflow().getName());
-            ps.setInt(3, run.getStateValue());
-            ps.setBoolean(4, isTerminal(run.getState()));
-            ps.setString(5, run.getIdempotencyKey().isEmpty() ? null : run.getIdempotencyKey());
-            ps.setLong(6, micros(run));
-            ps.setLong(7, run.getLastSequence());
-            ps.setBytes(8, run.toByteArray());
-            ps.executeUpdate();
-          } catch (SQLException e) {
-            if (isUniqueViolation(e) && !run.getIdempotencyKey().isEmpty()) {
-              // Another StartRun with the same key won the race; it is committed, answer with it.
-              c.rollback();
-              Optional<Run> existing = byKey(c, run.getIdempotencyKey());
-              if (existing.isPresent()) {
-                return new Created(existing.get(), true);
-              }
-            }
-            throw e;
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO run_labels (run_id, label_key, label_value) VALUES (?, ?, ?)")) {
-            for (Map.Entry<String, String> label : run.getLabelsMap().entrySet()) {
-              ps.setString(1, run.getRunId());
-              ps.setString(2, label.getKey());
-              ps.setString(3, label.getValue());
-              ps.addBatch();
-            }
-            ps.executeBatch();
-          }
-          insertEvents(c, run.getRunId(), events);
-          return new Created(run, false);
+          return created;
         });
+  }
+
+  /**
+   * Inserts a run unless its idempotency key is taken.
+   *
+   * @param alone the only write of its transaction: a lost race for the key may then be answered
+   *     by rolling back (in a batch that would undo the others; the batch fails instead and its
+   *     writes are retried one by one)
+   */
+  private static Created createIn(Connection c, Run run, List<RunEvent> events, boolean alone)
+      throws SQLException {
+    if (!run.getIdempotencyKey().isEmpty()) {
+      Optional<Run> existing = byKey(c, run.getIdempotencyKey());
+      if (existing.isPresent()) {
+        return new Created(existing.get(), true);
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO runs (run_id, workflow_name, state, terminal, idempotency_key,"
+                + " create_micros, last_sequence, run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, run.getRunId());
+      ps.setString(2, run.getWorkflow().getName());
+      ps.setInt(3, run.getStateValue());
+      ps.setBoolean(4, isTerminal(run.getState()));
+      ps.setString(5, run.getIdempotencyKey().isEmpty() ? null : run.getIdempotencyKey());
+      ps.setLong(6, micros(run));
+      ps.setLong(7, run.getLastSequence());
+      ps.setBytes(8, run.toByteArray());
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      if (alone && isUniqueViolation(e) && !run.getIdempotencyKey().isEmpty()) {
+        // Another StartRun with the same key won the race; it is committed, answer with it.
+        c.rollback();
+        Optional<Run> existing = byKey(c, run.getIdempotencyKey());
+        if (existing.isPresent()) {
+          return new Created(existing.get(), true);
+        }
+      }
+      throw e;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO run_labels (run_id, label_key, label_value) VALUES (?, ?, ?)")) {
+      for (Map.Entry<String, String> label : run.getLabelsMap().entrySet()) {
+        ps.setString(1, run.getRunId());
+        ps.setString(2, label.getKey());
+        ps.setString(3, label.getValue());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    insertEvents(c, run.getRunId(), events);
+    return new Created(run, false);
   }
 
   @Override
   public void append(Run run, List<RunEvent> events) {
-    long first = events.isEmpty() ? run.getLastSequence() + 1 : events.get(0).getSequence();
-    checkSequence(run, events, first);
+    appendAll(List.of(new Write(run, events)));
+  }
+
+  @Override
+  public void appendAll(List<Write> appends) {
+    for (Write a : appends) {
+      checkSequence(a.run(), a.events(), firstSequence(a));
+    }
     transaction(
         c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE runs SET state = ?, terminal = ?, last_sequence = ?, run = ?"
-                      + " WHERE run_id = ? AND last_sequence = ?")) {
-            ps.setInt(1, run.getStateValue());
-            ps.setBoolean(2, isTerminal(run.getState()));
-            ps.setLong(3, run.getLastSequence());
-            ps.setBytes(4, run.toByteArray());
-            ps.setString(5, run.getRunId());
-            ps.setLong(6, first - 1);
-            if (ps.executeUpdate() == 0) {
-              if (get(c, run.getRunId()).isEmpty()) {
-                throw MeshException.notFound("run", run.getRunId());
-              }
-              throw MeshException.of(
-                  ErrorCode.ABORTED,
-                  "SEQUENCE_CONFLICT",
-                  "run '"
-                      + run.getRunId()
-                      + "': events from "
-                      + first
-                      + " do not follow the stored last sequence");
-            }
+          for (Write a : appends) {
+            appendIn(c, a.run(), a.events(), firstSequence(a));
           }
-          insertEvents(c, run.getRunId(), events);
           return null;
         });
+  }
+
+  private static long firstSequence(Write a) {
+    return a.events().isEmpty() ? a.run().getLastSequence() + 1 : a.events().get(0).getSequence();
+  }
+
+  private static void appendIn(Connection c, Run run, List<RunEvent> events, long first)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE runs SET state = ?, terminal = ?, last_sequence = ?, run = ?"
+                + " WHERE run_id = ? AND last_sequence = ?")) {
+      ps.setInt(1, run.getStateValue());
+      ps.setBoolean(2, isTerminal(run.getState()));
+      ps.setLong(3, run.getLastSequence());
+      ps.setBytes(4, run.toByteArray());
+      ps.setString(5, run.getRunId());
+      ps.setLong(6, first - 1);
+      if (ps.executeUpdate() == 0) {
+        if (get(c, run.getRunId()).isEmpty()) {
+          throw MeshException.notFound("run", run.getRunId());
+        }
+        throw MeshException.of(
+            ErrorCode.ABORTED,
+            "SEQUENCE_CONFLICT",
+            "run '"
+                + run.getRunId()
+                + "': events from "
+                + first
+                + " do not follow the stored last sequence");
+      }
+    }
+    insertEvents(c, run.getRunId(), events);
   }
 
   @Override

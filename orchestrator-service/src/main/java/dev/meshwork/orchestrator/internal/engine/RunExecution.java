@@ -210,6 +210,11 @@ final class RunExecution {
     return lastWrite.thenApply(stored -> snapshot);
   }
 
+  /** Completes once every event of the run queued so far is stored. */
+  synchronized CompletableFuture<Void> written() {
+    return lastWrite;
+  }
+
   /** True once the run reached its terminal state and it is stored. */
   synchronized boolean isFinished() {
     return phase == Phase.FINISHED && lastWrite.isDone();

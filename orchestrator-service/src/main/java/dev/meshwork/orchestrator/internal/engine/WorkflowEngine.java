@@ -190,8 +190,11 @@ public final class WorkflowEngine implements AutoCloseable {
   public Run retry(String runId) {
     Run stored = ctx.store().get(runId).orElseThrow(() -> MeshException.notFound("run", runId));
     RunExecution current = runs.get(runId);
-    // An execution that just wrote RUN_FAILED may not have left the map yet; it is done all the
-    // same (isFinished waits for it to release the run).
+    if (current != null && stored.getState() == RunState.RUN_STATE_FAILED) {
+      // Its RUN_FAILED is stored (we just read it), so its execution is about to let go of the
+      // run: only the writer's acknowledgement is pending.
+      awaitStored(current.written());
+    }
     if (stored.getState() != RunState.RUN_STATE_FAILED
         || (current != null && !current.isFinished())) {
       throw MeshException.of(

@@ -2,10 +2,11 @@
 against real agent processes: black-box, over mTLS, with a fake registry that records what the agent
 tells it (its load shows whether a cancelled call's work really stopped).
 
-Agents under test: py-echo and go-echo (build both first: agents/python/conformance.sh does), plus
-any listed in MESHWORK_CONFORMANCE_AGENTS, a JSON list of
-``{"name": "echo", "command": ["java", "-jar", "agents/echo/target/echo.jar"], "echo": "echo.echo",
-"slow": "echo.slow"}`` (relative paths are resolved against the repository root).
+Agents under test: py-echo, go-echo and java-echo (build them first: agents/python/conformance.sh
+does), plus any listed in MESHWORK_CONFORMANCE_AGENTS, a JSON list of
+``{"name": "my-agent", "command": ["java", "-jar", "my-agent/target/my-agent.jar"], "echo":
+"my.echo", "slow": "my.slow"}`` (relative paths are resolved against the repository root). Each
+runs as identity agent/<name>; meshctl issues the certificate when ``certs init`` has none.
 
 Besides the agent's own checks, one test runs it with OTLP export to a fake collector and checks that
 its server span continues the caller's W3C trace, under its own service.name.
@@ -22,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -34,15 +36,16 @@ from typing import List, Optional
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
 from fake_registry import FakeRegistry
 from meshwork.agent.v1 import agent_pb2, agent_pb2_grpc
 from meshwork_agent import data, details_of, text
-from support import ROOT, channel, wait_until
+from support import ROOT, channel, meshctl, wait_until
 
 LEASE_TTL = 1.5  # seconds; renewals every 0.5 s
+JAVA_ECHO_JAR = ROOT / "agents/echo/target/meshwork-agent-echo.jar"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +60,7 @@ def targets() -> List[Target]:
     out = [
         Target("py-echo", [sys.executable, "-m", "py_echo"], "py.echo", "py.slow"),
         Target("go-echo", [str(ROOT / "agents/go/bin/go-echo")], "go.echo", "go.slow"),
+        Target("java-echo", [shutil.which("java") or "java", "-jar", str(JAVA_ECHO_JAR)], "java.echo", "java.slow"),
     ]
     for t in json.loads(os.environ.get("MESHWORK_CONFORMANCE_AGENTS", "[]")):
         command = [str(ROOT / c) if (ROOT / c).exists() else c for c in t["command"]]
@@ -68,6 +72,9 @@ class AgentProcess:
     """An agent process registered with a fake registry."""
 
     def __init__(self, target: Target, certs: Path, log_dir: Path, **extra_env: str):
+        missing = [c for c in target.command if c.endswith(".jar") and not Path(c).is_file()]
+        if missing:
+            pytest.fail(f"{target.name}: {missing[0]} is missing: build it with agents/python/conformance.sh")
         self.target = target
         self.certs = certs
         self.registry = FakeRegistry(certs).start()
@@ -114,16 +121,26 @@ class AgentProcess:
         self.registry.stop()
 
 
+@pytest.fixture(scope="session")
+def agent_certs(certs) -> Path:
+    """The mesh certificates plus an agent/<name> one for every agent under test that ``meshctl
+    certs init`` does not create (java-echo, agents from MESHWORK_CONFORMANCE_AGENTS)."""
+    for target in targets():
+        if not (certs / "agent" / f"{target.name}.crt").is_file():
+            meshctl("certs", "issue", f"agent/{target.name}", "--dir", str(certs))
+    return certs
+
+
 @pytest.fixture(scope="module", params=targets(), ids=lambda t: t.name)
-def agent(request, certs, tmp_path_factory):
-    process = AgentProcess(request.param, certs, tmp_path_factory.mktemp(request.param.name))
+def agent(request, agent_certs, tmp_path_factory):
+    process = AgentProcess(request.param, agent_certs, tmp_path_factory.mktemp(request.param.name))
     yield process
     process.stop()
 
 
 @pytest.fixture(params=targets(), ids=lambda t: t.name)
-def fresh_agent(request, certs, tmp_path):
-    process = AgentProcess(request.param, certs, tmp_path)
+def fresh_agent(request, agent_certs, tmp_path):
+    process = AgentProcess(request.param, agent_certs, tmp_path)
     yield process
     process.stop()
 
@@ -199,9 +216,24 @@ def test_health_and_reflection(agent):
     for service in ("", "meshwork.agent.v1.AgentService"):
         status = health.Check(health_pb2.HealthCheckRequest(service=service), timeout=5).status
         assert status == health_pb2.HealthCheckResponse.SERVING
-    responses = reflection_pb2_grpc.ServerReflectionStub(agent.channel).ServerReflectionInfo(
-        iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5)
-    assert "meshwork.agent.v1.AgentService" in {s.name for r in responses for s in r.list_services_response.service}
+    assert "meshwork.agent.v1.AgentService" in reflected_services(agent.channel)
+
+
+def reflected_services(ch: grpc.Channel) -> set:
+    """The services listed by server reflection, v1 or else v1alpha, the way grpcurl asks: grpc-java
+    serves v1, grpcio-reflection only v1alpha (whose messages are the same, hence one set of stubs)."""
+    for version in ("v1", "v1alpha"):
+        info = ch.stream_stream(f"/grpc.reflection.{version}.ServerReflection/ServerReflectionInfo",
+                                request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
+                                response_deserializer=reflection_pb2.ServerReflectionResponse.FromString)
+        try:
+            responses = list(info(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5))
+        except grpc.RpcError as e:
+            if e.code() == grpc.StatusCode.UNIMPLEMENTED:
+                continue
+            raise
+        return {s.name for r in responses for s in r.list_services_response.service}
+    return set()
 
 
 def test_callers_need_a_mesh_identity_the_policy_allows(agent):
@@ -270,9 +302,9 @@ class FakeCollector(trace_service_pb2_grpc.TraceServiceServicer):
 
 
 @pytest.fixture(params=targets(), ids=lambda t: t.name)
-def traced_agent(request, certs, tmp_path):
+def traced_agent(request, agent_certs, tmp_path):
     collector = FakeCollector()
-    process = AgentProcess(request.param, certs, tmp_path, OTEL_TRACES_EXPORTER="otlp",
+    process = AgentProcess(request.param, agent_certs, tmp_path, OTEL_TRACES_EXPORTER="otlp",
                            OTEL_EXPORTER_OTLP_ENDPOINT=f"http://127.0.0.1:{collector.port}",
                            OTEL_BSP_SCHEDULE_DELAY="100")
     yield process, collector

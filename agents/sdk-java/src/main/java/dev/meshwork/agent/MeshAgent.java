@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.meshwork.agent.internal.AdvertisedHost;
 import dev.meshwork.agent.internal.AgentGrpcService;
+import dev.meshwork.agent.internal.CleanExitOnSigterm;
 import dev.meshwork.agent.internal.HealthWatchCloser;
 import dev.meshwork.agent.internal.LeaseKeeper;
 import dev.meshwork.agent.internal.LoadTracker;
@@ -244,9 +245,13 @@ public final class MeshAgent {
     server.awaitTermination();
   }
 
-  /** For {@code main}: shuts down on SIGTERM/SIGINT and blocks until then. */
+  /**
+   * For {@code main}: shuts down on SIGTERM/SIGINT and blocks until then. After a SIGTERM the
+   * process exits with status 0 once drained (the JVM alone would exit with 143).
+   */
   public void serveUntilShutdown() {
     shutdownOnSignal();
+    CleanExitOnSigterm.install();
     try {
       awaitTermination();
     } catch (InterruptedException e) {

@@ -2,8 +2,7 @@ package dev.meshwork.agent;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.meshwork.core.ErrorCode;
-import dev.meshwork.core.MeshException;
+import dev.meshwork.agent.internal.CallSkillContext;
 import dev.meshwork.core.MeshIdentity;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,14 +103,22 @@ public final class TestSkillContext implements SkillContext {
 
   @Override
   public boolean isCancelled() {
-    return cancelled || deadline != null && Instant.now().isAfter(deadline);
+    return cancelled || deadlinePassed();
   }
 
+  /**
+   * Throws DEADLINE_EXCEEDED once the deadline has passed, else CANCELLED once {@link #cancel()}
+   * was called: the same codes and messages as a served call.
+   */
   @Override
   public void throwIfCancelled() {
     if (isCancelled()) {
-      throw MeshException.of(ErrorCode.CANCELLED, "CANCELLED", "call cancelled");
+      throw CallSkillContext.cancellation(skillId, deadlinePassed());
     }
+  }
+
+  private boolean deadlinePassed() {
+    return deadline != null && Instant.now().isAfter(deadline);
   }
 
   @Override

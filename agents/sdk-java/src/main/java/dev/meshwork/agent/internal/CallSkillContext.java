@@ -98,7 +98,16 @@ public final class CallSkillContext implements SkillContext {
   /** The failure describing why the call is over: its deadline passed, or the caller left. */
   public MeshException cancellation() {
     Deadline deadline = callContext.getDeadline();
-    if (deadline != null && deadline.isExpired()) {
+    return cancellation(skillId, deadline != null && deadline.isExpired());
+  }
+
+  /**
+   * The failure of a call of {@code skillId} that is over: DEADLINE_EXCEEDED when its deadline
+   * passed, else CANCELLED. Shared with {@code TestSkillContext}, so that handlers see the same
+   * codes in unit tests as when served.
+   */
+  public static MeshException cancellation(String skillId, boolean deadlinePassed) {
+    if (deadlinePassed) {
       return MeshException.of(
           ErrorCode.DEADLINE_EXCEEDED,
           "DEADLINE_EXCEEDED",

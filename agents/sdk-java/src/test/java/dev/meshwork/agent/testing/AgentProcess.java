@@ -141,6 +141,15 @@ public final class AgentProcess implements AutoCloseable {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * The exit status.
+   *
+   * @throws IllegalThreadStateException while still running
+   */
+  public int exitCode() {
+    return process.exitValue();
+  }
+
   /** True while running. */
   public boolean isAlive() {
     return process.isAlive();

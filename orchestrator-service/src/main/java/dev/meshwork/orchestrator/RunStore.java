@@ -35,19 +35,6 @@ public interface RunStore extends AutoCloseable {
   Created create(Run run, List<RunEvent> events);
 
   /**
-   * Creates several runs in one transaction (group commit), as {@link #create} each: all of them
-   * or, on any failure, none. A store without transactions spanning runs may create them one by
-   * one.
-   */
-  default List<Created> createAll(List<Write> creates) {
-    List<Created> created = new ArrayList<>(creates.size());
-    for (Write w : creates) {
-      created.add(create(w.run(), w.events()));
-    }
-    return created;
-  }
-
-  /**
    * Appends events and replaces the run's state in one transaction; {@code run.last_sequence} must
    * be the last event's sequence.
    *
@@ -57,7 +44,7 @@ public interface RunStore extends AutoCloseable {
   void append(Run run, List<RunEvent> events);
 
   /**
-   * A run with events to store, for {@link #createAll} and {@link #appendAll}.
+   * A run with events to store, in a {@link Batch}.
    *
    * @param run the run after the events; {@code run.last_sequence} is the last event's sequence
    * @param events the events: from sequence 1 for a new run, else numbered on from the stored last
@@ -72,15 +59,37 @@ public interface RunStore extends AutoCloseable {
   }
 
   /**
-   * Appends several runs' events in one transaction (group commit): all of them or, on any
-   * failure, none. A store without transactions spanning runs may append them one by one.
+   * Writes for {@link #write}: new runs (as {@link #create}), then events of stored runs (as
+   * {@link #append}).
    *
-   * @throws dev.meshwork.core.MeshException as {@link #append} for the first that fails
+   * @param creates new runs with their first events
+   * @param appends events of stored runs (or of runs created in {@code creates})
    */
-  default void appendAll(List<Write> appends) {
-    for (Write a : appends) {
-      append(a.run(), a.events());
+  record Batch(List<Write> creates, List<Write> appends) {
+    /** Validates and copies. */
+    public Batch {
+      creates = List.copyOf(creates);
+      appends = List.copyOf(appends);
     }
+  }
+
+  /**
+   * Stores a batch in one transaction (group commit): all of it or, on any failure, nothing. A
+   * store without transactions spanning runs may write it one by one.
+   *
+   * @return the outcome of each create, in order
+   * @throws dev.meshwork.core.MeshException as {@link #create} and {@link #append}, for the first
+   *     write that fails
+   */
+  default List<Created> write(Batch batch) {
+    List<Created> created = new ArrayList<>(batch.creates().size());
+    for (Write w : batch.creates()) {
+      created.add(create(w.run(), w.events()));
+    }
+    for (Write w : batch.appends()) {
+      append(w.run(), w.events());
+    }
+    return created;
   }
 
   /** The run with {@code runId}. */

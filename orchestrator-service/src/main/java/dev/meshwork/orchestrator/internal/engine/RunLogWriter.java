@@ -19,10 +19,9 @@ import java.util.logging.Logger;
 
 /**
  * Writes new runs and every run's events to the store, with group commit: one thread takes whatever
- * writes are queued, merges the appends of the same run, and stores them all in one transaction
- * (two when new runs are among them). Only after that commit are the writes' futures completed and
- * their events handed to the {@link RunListener}, so a watcher never sees an event that a crash
- * could take back.
+ * writes are queued, merges the appends of the same run, and stores them all in one transaction.
+ * Only after that commit are the writes' futures completed and their events handed to the {@link
+ * RunListener}, so a watcher never sees an event that a crash could take back.
  *
  * <p>Why: a synchronous commit per event (under the run's lock) made the store the engine's
  * bottleneck; a commit costs about the same for one event as for a hundred. The engine goes on with
@@ -150,7 +149,7 @@ final class RunLogWriter implements AutoCloseable {
 
   private void write(List<Op> batch) {
     // A run's create is always stored before its first append is queued (the engine starts a run
-    // once it is created), so creates go first.
+    // once it is created), so creates can go first.
     List<CreateOp> creates = new ArrayList<>();
     List<AppendOp> appends = new ArrayList<>();
     for (Op op : batch) {
@@ -160,58 +159,36 @@ final class RunLogWriter implements AutoCloseable {
         appends.add((AppendOp) op);
       }
     }
-    if (!creates.isEmpty()) {
-      writeCreates(creates);
-    }
-    if (!appends.isEmpty()) {
-      writeAppends(appends);
-    }
-  }
-
-  private void writeCreates(List<CreateOp> creates) {
+    List<RunStore.Write> merged = merge(appends);
     List<RunStore.Created> created;
     try {
-      created = store.createAll(creates.stream().map(CreateOp::write).toList());
+      created =
+          store.write(
+              new RunStore.Batch(creates.stream().map(CreateOp::write).toList(), merged));
     } catch (RuntimeException e) {
-      // One bad run must not fail the others: create them one by one.
-      for (CreateOp op : creates) {
-        try {
-          created(op, store.createAll(List.of(op.write())).get(0));
-        } catch (RuntimeException one) {
-          op.done().completeExceptionally(one);
-        }
-      }
+      // One bad write must not fail the others: store them one by one.
+      writeOneByOne(creates, appends, merged);
       return;
     }
     for (int i = 0; i < creates.size(); i++) {
       created(creates.get(i), created.get(i));
     }
-  }
-
-  private void created(CreateOp op, RunStore.Created created) {
-    if (!created.existing()) {
-      publish(op.write());
-    }
-    op.done().complete(created);
-  }
-
-  private void writeAppends(List<AppendOp> appends) {
-    List<RunStore.Write> merged = merge(appends);
-    try {
-      store.appendAll(merged);
-    } catch (RuntimeException e) {
-      // One bad append must not fail the other runs' writes: store them run by run.
-      appendOneByOne(appends, merged);
-      return;
-    }
     appended(appends);
   }
 
-  private void appendOneByOne(List<AppendOp> appends, List<RunStore.Write> merged) {
+  private void writeOneByOne(
+      List<CreateOp> creates, List<AppendOp> appends, List<RunStore.Write> merged) {
+    for (CreateOp op : creates) {
+      try {
+        created(op, store.write(new RunStore.Batch(List.of(op.write()), List.of())).get(0));
+      } catch (RuntimeException e) {
+        op.done().completeExceptionally(e);
+      }
+    }
     Map<String, Throwable> failed = new LinkedHashMap<>();
     for (RunStore.Write write : merged) {
       try {
-        store.appendAll(List.of(write));
+        store.write(new RunStore.Batch(List.of(), List.of(write)));
       } catch (RuntimeException e) {
         failed.put(write.run().getRunId(), e);
       }
@@ -226,6 +203,13 @@ final class RunLogWriter implements AutoCloseable {
       }
     }
     appended(ok);
+  }
+
+  private void created(CreateOp op, RunStore.Created created) {
+    if (!created.existing()) {
+      publish(op.write());
+    }
+    op.done().complete(created);
   }
 
   /** Publishes, then completes, each append in queue order. */

@@ -38,6 +38,9 @@ public final class H2RunStore implements RunStore {
 
   private static final int MAX_CONNECTIONS = 16;
 
+  /** Every statement here stays parsed in each session (H2 keeps 8 by default). */
+  private static final String SESSION_OPTIONS = ";QUERY_CACHE_SIZE=64";
+
   private static final String SCHEMA =
       """
       CREATE TABLE IF NOT EXISTS runs (
@@ -90,30 +93,45 @@ public final class H2RunStore implements RunStore {
   public static H2RunStore openFile(Path dir) {
     requireNonNull(dir, "dir");
     return new H2RunStore(
-        "jdbc:h2:file:" + dir.toAbsolutePath().resolve("runs") + ";WRITE_DELAY=0");
+        "jdbc:h2:file:"
+            + dir.toAbsolutePath().resolve("runs")
+            + ";WRITE_DELAY=0"
+            + SESSION_OPTIONS);
   }
 
   /** A private in-memory database, gone when closed (tests). */
   public static H2RunStore inMemory(String name) {
-    return new H2RunStore("jdbc:h2:mem:" + requireNonNull(name, "name") + ";DB_CLOSE_DELAY=-1");
+    return new H2RunStore(
+        "jdbc:h2:mem:" + requireNonNull(name, "name") + ";DB_CLOSE_DELAY=-1" + SESSION_OPTIONS);
   }
 
   @Override
   public Created create(Run run, List<RunEvent> events) {
-    return createAll(List.of(new Write(run, events))).get(0);
+    return write(new Batch(List.of(new Write(run, events)), List.of())).get(0);
   }
 
   @Override
-  public List<Created> createAll(List<Write> creates) {
-    for (Write w : creates) {
+  public void append(Run run, List<RunEvent> events) {
+    write(new Batch(List.of(), List.of(new Write(run, events))));
+  }
+
+  @Override
+  public List<Created> write(Batch batch) {
+    for (Write w : batch.creates()) {
       checkSequence(w.run(), w.events(), 1);
     }
-    boolean alone = creates.size() == 1;
+    for (Write w : batch.appends()) {
+      checkSequence(w.run(), w.events(), firstSequence(w));
+    }
+    boolean alone = batch.creates().size() == 1 && batch.appends().isEmpty();
     return transaction(
         c -> {
-          List<Created> created = new ArrayList<>(creates.size());
-          for (Write w : creates) {
+          List<Created> created = new ArrayList<>(batch.creates().size());
+          for (Write w : batch.creates()) {
             created.add(createIn(c, w.run(), w.events(), alone));
+          }
+          for (Write w : batch.appends()) {
+            appendIn(c, w.run(), w.events(), firstSequence(w));
           }
           return created;
         });
@@ -171,25 +189,6 @@ public final class H2RunStore implements RunStore {
     }
     insertEvents(c, run.getRunId(), events);
     return new Created(run, false);
-  }
-
-  @Override
-  public void append(Run run, List<RunEvent> events) {
-    appendAll(List.of(new Write(run, events)));
-  }
-
-  @Override
-  public void appendAll(List<Write> appends) {
-    for (Write a : appends) {
-      checkSequence(a.run(), a.events(), firstSequence(a));
-    }
-    transaction(
-        c -> {
-          for (Write a : appends) {
-            appendIn(c, a.run(), a.events(), firstSequence(a));
-          }
-          return null;
-        });
   }
 
   private static long firstSequence(Write a) {

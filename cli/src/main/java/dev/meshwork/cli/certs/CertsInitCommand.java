@@ -48,7 +48,8 @@ final class CertsInitCommand implements Callable<Integer> {
           "agent/report",
           "agent/llm",
           "agent/py-echo",
-          "agent/go-echo");
+          "agent/go-echo",
+          "agent/java-echo");
 
   private final CliEnvironment environment;
 

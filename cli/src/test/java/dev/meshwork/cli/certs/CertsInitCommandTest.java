@@ -33,6 +33,7 @@ class CertsInitCommandTest {
           "agent/llm",
           "agent/py-echo",
           "agent/go-echo",
+          "agent/java-echo",
           "client/alice");
 
   @TempDir Path tmp;
@@ -56,7 +57,7 @@ class CertsInitCommandTest {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
           .isEqualTo("rw-------");
     }
-    assertThat(run.out().lines().filter(line -> line.startsWith("created "))).hasSize(11);
+    assertThat(run.out().lines().filter(line -> line.startsWith("created "))).hasSize(EXPECTED.size() + 1);
     assertThat(run.out())
         .contains(
             "grpcurl -cacert "
@@ -80,7 +81,7 @@ class CertsInitCommandTest {
     assertThat(again.exitCode()).as(again.err()).isZero();
     assertThat(PemFiles.readCertificate(dir.caCert()).getSerialNumber()).isEqualTo(caSerial);
     assertThat(serialOf(dir, "agent/text")).isEqualTo(textSerial);
-    assertThat(again.out().lines().filter(line -> line.startsWith("kept "))).hasSize(11);
+    assertThat(again.out().lines().filter(line -> line.startsWith("kept "))).hasSize(EXPECTED.size() + 1);
     assertThat(again.out()).doesNotContain("created ");
   }
 

@@ -62,13 +62,22 @@ public final class MeshChannels implements Closeable {
 
   /** Channels using the TLS material of {@code config}; closing them stops its file watch. */
   public static MeshChannels create(TlsConfig config) {
-    return new MeshChannels(MeshTls.load(config), true, Duration.ofSeconds(10), List.of(MeshTelemetry.clientInterceptor()), null);
+    return new MeshChannels(
+        MeshTls.load(config),
+        true,
+        Duration.ofSeconds(10),
+        List.of(MeshTelemetry.clientInterceptor()),
+        null);
   }
 
   /** Channels sharing already loaded TLS material (for example a server's own). */
   public static MeshChannels create(MeshTls tls) {
     return new MeshChannels(
-        requireNonNull(tls, "tls"), false, Duration.ofSeconds(10), List.of(MeshTelemetry.clientInterceptor()), null);
+        requireNonNull(tls, "tls"),
+        false,
+        Duration.ofSeconds(10),
+        List.of(MeshTelemetry.clientInterceptor()),
+        null);
   }
 
   /** A copy whose unary calls without a deadline get {@code deadline}. */
@@ -84,6 +93,22 @@ public final class MeshChannels implements Closeable {
   public MeshChannels withInterceptor(ClientInterceptor interceptor) {
     List<ClientInterceptor> all = new ArrayList<>(interceptors);
     all.add(requireNonNull(interceptor, "interceptor"));
+    return new MeshChannels(tls, false, defaultDeadline, all, meshResolver);
+  }
+
+  /**
+   * A copy whose calls carry the caller's trace context but record no client span or client
+   * metrics of their own, for callers that span each call themselves (the orchestrator's attempt
+   * spans): a client span under such a span would only repeat it.
+   */
+  public MeshChannels withoutClientSpans() {
+    List<ClientInterceptor> all = new ArrayList<>(interceptors.size());
+    for (ClientInterceptor interceptor : interceptors) {
+      all.add(
+          interceptor == MeshTelemetry.clientInterceptor()
+              ? MeshTelemetry.propagatingClientInterceptor()
+              : interceptor);
+    }
     return new MeshChannels(tls, false, defaultDeadline, all, meshResolver);
   }
 

@@ -123,7 +123,7 @@ class MeshServerTlsTest {
 
   private static ServingStatus health(ManagedChannel channel) {
     return HealthGrpc.newBlockingStub(channel)
-        .withDeadlineAfter(5, TimeUnit.SECONDS)
+        .withDeadlineAfter(15, TimeUnit.SECONDS) // handshakes on a loaded 2-core machine
         .check(HealthCheckRequest.getDefaultInstance())
         .getStatus();
   }

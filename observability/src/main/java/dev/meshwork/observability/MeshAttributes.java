@@ -21,6 +21,13 @@ public final class MeshAttributes {
   public static final AttributeKey<String> AGENT_INSTANCE =
       AttributeKey.stringKey("meshwork.agent.instance");
 
+  /** An agent's name (its card name), for example {@code text}. */
+  public static final AttributeKey<String> AGENT_NAME =
+      AttributeKey.stringKey("meshwork.agent.name");
+
+  /** An agent instance's health as the registry knows it: SERVING, NOT_SERVING, DRAINING. */
+  public static final AttributeKey<String> HEALTH = AttributeKey.stringKey("meshwork.health");
+
   /** The attempt number of a step, starting at 1. */
   public static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("meshwork.attempt");
 

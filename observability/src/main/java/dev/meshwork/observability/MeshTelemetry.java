@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.meshwork.observability.internal.CurrentClientInterceptor;
 import dev.meshwork.observability.internal.CurrentServerInterceptor;
 import dev.meshwork.observability.internal.ExitHook;
+import dev.meshwork.observability.internal.PropagatingClientInterceptor;
 import dev.meshwork.observability.internal.SdkBootstrap;
 import dev.meshwork.observability.internal.SpanProcessorStats;
 import dev.meshwork.observability.internal.TelemetryState;
@@ -52,6 +53,8 @@ public final class MeshTelemetry {
       new CurrentServerInterceptor(() -> state().serverInterceptor());
   private static final ClientInterceptor CLIENT_INTERCEPTOR =
       new CurrentClientInterceptor(() -> state().clientInterceptor());
+  private static final ClientInterceptor PROPAGATING_INTERCEPTOR =
+      new PropagatingClientInterceptor(MeshTelemetry::openTelemetry);
 
   private static volatile TelemetryState state = TelemetryState.noop();
   private static boolean configured;
@@ -167,6 +170,15 @@ public final class MeshTelemetry {
    */
   public static ClientInterceptor clientInterceptor() {
     return CLIENT_INTERCEPTOR;
+  }
+
+  /**
+   * gRPC client propagation only: injects the current W3C trace context and baggage into the
+   * request headers, and records no client span or client metrics. For callers that span each call
+   * themselves (a client span under it would repeat it).
+   */
+  public static ClientInterceptor propagatingClientInterceptor() {
+    return PROPAGATING_INTERCEPTOR;
   }
 
   /**

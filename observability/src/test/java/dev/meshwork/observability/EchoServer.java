@@ -1,5 +1,8 @@
 package dev.meshwork.observability;
 
+import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -51,10 +54,7 @@ final class EchoServer implements AutoCloseable {
               .intercept(MeshTelemetry.serverInterceptor())
               .build()
               .start();
-      ManagedChannel channel =
-          InProcessChannelBuilder.forName(name)
-              .intercept(MeshTelemetry.clientInterceptor())
-              .build();
+      ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       return new EchoServer(server, channel);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -70,8 +70,14 @@ final class EchoServer implements AutoCloseable {
         });
   }
 
-  ManagedChannel channel() {
-    return channel;
+  /** A channel with the client telemetry interceptor, as MeshChannels makes them. */
+  Channel channel() {
+    return channelWith(MeshTelemetry.clientInterceptor());
+  }
+
+  /** A channel with {@code interceptor} instead. */
+  Channel channelWith(ClientInterceptor interceptor) {
+    return ClientInterceptors.intercept(channel, interceptor);
   }
 
   @Override

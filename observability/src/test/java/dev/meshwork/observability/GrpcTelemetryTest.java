@@ -67,6 +67,30 @@ class GrpcTelemetryTest {
   }
 
   @Test
+  @SuppressWarnings("try")
+  void propagatingInterceptor_insideApplicationSpan_serverSpanIsItsChildWithNoClientSpan()
+      throws Exception {
+    try (EchoServer server = EchoServer.echoing()) {
+      Span parent = MeshTelemetry.tracer().spanBuilder("attempt").startSpan();
+      try (Scope ignored = parent.makeCurrent()) {
+        ClientCalls.blockingUnaryCall(
+            server.channelWith(MeshTelemetry.propagatingClientInterceptor()),
+            EchoServer.ECHO,
+            CallOptions.DEFAULT,
+            "x");
+      } finally {
+        parent.end();
+      }
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> telemetry.spans().size() == 2);
+      assertThat(telemetry.spans()).noneMatch(span -> span.getKind() == SpanKind.CLIENT);
+      SpanData serverSpan = only(SpanKind.SERVER);
+      assertThat(serverSpan.getTraceId()).isEqualTo(parent.getSpanContext().getTraceId());
+      assertThat(serverSpan.getParentSpanId()).isEqualTo(parent.getSpanContext().getSpanId());
+    }
+  }
+
+  @Test
   void serverHandler_duringCall_seesServerSpanAndRunIdFromBaggage() throws Exception {
     AtomicReference<String> handlerTraceId = new AtomicReference<>();
     AtomicReference<String> handlerSpanId = new AtomicReference<>();

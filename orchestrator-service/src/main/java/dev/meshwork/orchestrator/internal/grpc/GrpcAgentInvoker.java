@@ -51,11 +51,12 @@ public final class GrpcAgentInvoker implements AgentInvoker, AutoCloseable {
 
   /**
    * An invoker over mesh channels; {@code channels} must resolve {@code mesh:} targets (see {@link
-   * MeshChannels#withRegistry}).
+   * MeshChannels#withRegistry}). The calls carry the trace context but get no client span: the
+   * engine's attempt span is the client side of each call.
    */
   public static GrpcAgentInvoker overMesh(MeshChannels channels) {
-    requireNonNull(channels, "channels");
-    return new GrpcAgentInvoker(skill -> channels.forTarget(targetOf(skill)));
+    MeshChannels spanless = requireNonNull(channels, "channels").withoutClientSpans();
+    return new GrpcAgentInvoker(skill -> spanless.forTarget(targetOf(skill)));
   }
 
   /** The channel target of a skill. */

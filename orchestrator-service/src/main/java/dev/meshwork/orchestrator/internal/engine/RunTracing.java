@@ -29,8 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The spans of one run execution: {@code run <workflow>}, under it one {@code step <id>} per step
  * (and {@code compensate <id>} per compensation), under each of those one {@code attempt <n>
- * <skill>} per call, and under the attempt the gRPC client span of the agent call, because the
- * attempt's context is current while the invoker starts the call. Every context also carries the
+ * <skill>} per call (a CLIENT span: the agent calls record no gRPC client span of their own), and
+ * under the attempt the agent's server span, because the attempt's context is current while the
+ * invoker starts the call and travels in its headers. Every context also carries the
  * run id as baggage ({@link MeshLogging}), so log lines of the engine and of the agents name the
  * run. Step and run ends are counted in {@link EngineMetrics} here too, so the metrics and the
  * spans cannot disagree.
@@ -166,6 +167,7 @@ final class RunTracing {
         tracer
             .spanBuilder("attempt " + attempt + " " + skill)
             .setParent(parent)
+            .setSpanKind(SpanKind.CLIENT)
             .setAttribute(MeshAttributes.RUN_ID, runId)
             .setAttribute(MeshAttributes.STEP_ID, key.stepId())
             .setAttribute(MeshAttributes.SKILL, skill)

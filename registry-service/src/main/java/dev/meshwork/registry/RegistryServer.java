@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.meshwork.core.MeshServer;
 import dev.meshwork.registry.internal.InstanceRegistry;
 import dev.meshwork.registry.internal.LeaseSweeper;
+import dev.meshwork.registry.internal.RegistryMetrics;
 import dev.meshwork.registry.internal.grpc.RegistryGrpcService;
 import dev.meshwork.registry.internal.grpc.RegistryPolicy;
 import java.util.concurrent.ExecutorService;
@@ -13,8 +14,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A running registry: the in-memory instance registry, its lease sweeper, and the {@code
- * RegistryService} served by a {@link MeshServer} (mTLS, authorization, health, reflection).
+ * A running registry: the in-memory instance registry, its lease sweeper, its instance gauges
+ * ({@link RegistryMetrics}), and the {@code RegistryService} served by a {@link MeshServer} (mTLS,
+ * authorization, health, reflection).
  *
  * <p>The registry is soft state: it keeps nothing on disk. After a restart agents get {@code
  * NOT_FOUND} on their next renewal and register again (getting their old instance ids back, as
@@ -25,6 +27,7 @@ public final class RegistryServer {
 
   private final InstanceRegistry registry;
   private final LeaseSweeper sweeper;
+  private final RegistryMetrics metrics;
   private final ExecutorService watchExecutor;
   private final MeshServer server;
 
@@ -43,6 +46,7 @@ public final class RegistryServer {
             .beforeShutdown(registry::endWatches)
             .build();
     this.sweeper = LeaseSweeper.start(registry, config.sweepInterval());
+    this.metrics = new RegistryMetrics(registry);
   }
 
   /**
@@ -90,6 +94,7 @@ public final class RegistryServer {
   }
 
   private void releaseResources() {
+    metrics.close();
     sweeper.close();
     watchExecutor.shutdownNow();
   }

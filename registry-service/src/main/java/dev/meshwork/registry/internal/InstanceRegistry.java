@@ -290,6 +290,22 @@ public final class InstanceRegistry {
     }
   }
 
+  /**
+   * The instances whose lease has not expired, ordered by instance id: a weakly consistent view
+   * for metrics, taken without the lock. Leases that expired since the last sweep are left out,
+   * as a renewal would find them gone.
+   */
+  public List<AgentInstance> liveInstances() {
+    Instant now = clock.instant();
+    List<AgentInstance> live = new ArrayList<>(instances.size());
+    for (StoredInstance stored : instances.values()) {
+      if (!stored.isExpiredAt(now)) {
+        live.add(stored.instance());
+      }
+    }
+    return live;
+  }
+
   /** How many instances are registered. */
   public int size() {
     return instances.size();

@@ -176,7 +176,8 @@ class ResilienceTest {
   void runDeadline_exceeded_failsRunAndCancelsCall() {
     try (Harness h = new Harness()) {
       h.agents.hang("stuck");
-      Run run = h.start("name: t\ntimeout: 0.300s\nsteps: [{id: a, skill: stuck}]\n");
+      // Long enough for the step to be running when the deadline fires, even on a loaded machine.
+      Run run = h.start("name: t\ntimeout: 1.5s\nsteps: [{id: a, skill: stuck}]\n");
 
       Run done = h.awaitState(run.getRunId(), RunState.RUN_STATE_FAILED);
 

@@ -760,8 +760,24 @@ final class RunExecution {
     }
   }
 
-  /** Starts the next compensation, or finishes the run when none is left. */
+  /**
+   * Starts the next compensation, or finishes the run when none is left: first the completed
+   * elements of fan-out steps that failed or were cancelled (they ran last), then completed steps in
+   * reverse completion order. A fan-out step is compensated element by element (each had its own
+   * side effect), the latest first; its compensation input may use {@code item}.
+   */
   private void compensateNext() {
+    for (Step step : graph.steps()) {
+      StepRun whole = whole(step.getId());
+      if (isFanOut(step)
+          && step.hasCompensate()
+          && whole != null
+          && (whole.getState() == StepState.STEP_STATE_FAILED
+              || whole.getState() == StepState.STEP_STATE_CANCELED)
+          && compensateNextElement(step)) {
+        return;
+      }
+    }
     for (int i = completionOrder.size() - 1; i >= 0; i--) {
       String stepId = completionOrder.get(i);
       Step step = graph.step(stepId);
@@ -773,18 +789,19 @@ final class RunExecution {
           || done.hasError()) {
         continue;
       }
-      List<Part> input;
-      if (step.getCompensate().hasInput()) {
-        try {
-          input =
-              Values.toParts(
-                  InputRenderer.render(step.getCompensate().getInput(), RunScope.of(run, graph)));
-        } catch (ExpressionException e) {
-          recordCompensation(stepId, expressionError("compensate.input", e));
-          continue;
+      if (isFanOut(step)) {
+        if (compensateNextElement(step)) {
+          return;
         }
-      } else {
-        input = done.getOutputList();
+        recordCompensation(StepKey.whole(stepId), elementsNotCompensated(stepId));
+        continue;
+      }
+      List<Part> input;
+      try {
+        input = compensationInput(step, done, RunScope.of(run, graph));
+      } catch (ExpressionException e) {
+        recordCompensation(StepKey.whole(stepId), expressionError("compensate.input", e));
+        continue;
       }
       tracing.compensationStarted(stepId, step.getCompensate().getSkill());
       enqueue(
@@ -795,18 +812,93 @@ final class RunExecution {
     finish(terminalState, runError);
   }
 
+  /** Starts the compensation of the step's next completed element; false when none is left. */
+  private boolean compensateNextElement(Step step) {
+    while (true) {
+      StepRun element = lastCompletedElement(step.getId());
+      if (element == null) {
+        return false;
+      }
+      StepKey key = new StepKey(step.getId(), element.getItemIndex());
+      List<Part> input;
+      try {
+        input =
+            compensationInput(
+                step, element, RunScope.withItem(run, graph, itemOf(step, key.item())));
+      } catch (ExpressionException e) {
+        recordCompensation(key, expressionError("compensate.input", e));
+        continue;
+      }
+      tracing.compensationStarted(step.getId(), step.getCompensate().getSkill());
+      enqueue(new Active(key, Kind.COMPENSATION, step.getCompensate().getSkill(), input));
+      return true;
+    }
+  }
+
+  /** The compensate.input template rendered in {@code scope}, else the output of what ran. */
+  private static List<Part> compensationInput(Step step, StepRun done, RunScope scope) {
+    if (!step.getCompensate().hasInput()) {
+      return done.getOutputList();
+    }
+    return Values.toParts(InputRenderer.render(step.getCompensate().getInput(), scope));
+  }
+
+  /** Null when every element of a fan-out step was compensated, else the error to record. */
+  private StepError elementsNotCompensated(String stepId) {
+    int failed = 0;
+    for (StepRun s : run.getStepsList()) {
+      if (s.getStepId().equals(stepId)
+          && s.getItemIndex() != StepKey.WHOLE
+          && s.getState() == StepState.STEP_STATE_COMPLETED) {
+        failed++;
+      }
+    }
+    return failed == 0
+        ? null
+        : StepErrors.of(
+            "ABORTED",
+            "COMPENSATION_INCOMPLETE",
+            failed + " element(s) could not be compensated (see their errors)");
+  }
+
+  private static boolean isFanOut(Step step) {
+    return step != null && !step.getForEach().isEmpty();
+  }
+
+  /** The completed, not yet compensated element of a step with the highest index, or null. */
+  private StepRun lastCompletedElement(String stepId) {
+    StepRun last = null;
+    for (StepRun s : run.getStepsList()) {
+      if (s.getStepId().equals(stepId)
+          && s.getItemIndex() != StepKey.WHOLE
+          && s.getState() == StepState.STEP_STATE_COMPLETED
+          && !s.hasError()
+          && (last == null || s.getItemIndex() > last.getItemIndex())) {
+        last = s;
+      }
+    }
+    return last;
+  }
+
+  /** Element {@code index} of a fan-out step's list, evaluated again as when it ran. */
+  private Object itemOf(Step step, int index) {
+    Object list =
+        Evaluator.evaluate(
+            InputRenderer.parseBareOrPlaceholder(step.getForEach()), RunScope.of(run, graph));
+    return list instanceof List<?> items && index < items.size() ? items.get(index) : null;
+  }
+
   private void onCompensated(Active call, Throwable failure) {
-    recordCompensation(
-        call.key.stepId(), failure == null ? null : StepErrors.toStepError(failure, 0));
+    recordCompensation(call.key, failure == null ? null : StepErrors.toStepError(failure, 0));
     compensateNext();
   }
 
-  private void recordCompensation(String stepId, StepError error) {
-    tracing.compensationEnded(stepId, error);
+  private void recordCompensation(StepKey key, StepError error) {
+    tracing.compensationEnded(key.stepId(), error);
     RunEvent.Builder event =
         stepEvent(
             RunEventType.RUN_EVENT_TYPE_STEP_COMPENSATED,
-            StepKey.whole(stepId),
+            key,
             error == null ? StepState.STEP_STATE_COMPENSATED : StepState.STEP_STATE_COMPLETED);
     if (error != null) {
       event.setError(error).setMessage("compensation failed: " + error.getMessage());

@@ -213,7 +213,8 @@ public final class WorkflowValidator {
     if (step.hasCompensate()) {
       checkSkillId(step.getCompensate().getSkill(), at + "compensate.skill", true);
       if (step.getCompensate().hasInput()) {
-        checkValue(step.getCompensate().getInput(), at + "compensate.input", id, false, true);
+        checkValue(
+            step.getCompensate().getInput(), at + "compensate.input", id, fanOut, true);
       }
     }
   }

@@ -24,6 +24,7 @@ import dev.meshwork.orchestrator.testing.FakeAgents;
 import dev.meshwork.orchestrator.testing.Harness;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -92,6 +93,70 @@ class RunLifecycleTest {
     assertThat(step(done, "hotel").getState()).isEqualTo(StepState.STEP_STATE_COMPLETED);
     assertThat(step(done, "hotel").getError().getCode()).isEqualTo("INVALID_ARGUMENT");
     assertThat(step(done, "flight").getState()).isEqualTo(StepState.STEP_STATE_COMPENSATED);
+  }
+
+  @Test
+  void saga_fanOutElementFails_completedElementsCompensatedLatestFirst() {
+    h.agents.on(
+        "s.charge",
+        c ->
+            c.input().get(0).getText().equals("c")
+                ? CompletableFuture.failedFuture(new AgentCallException("INTERNAL", "", "declined"))
+                : FakeAgents.echo(c));
+    Run run =
+        h.start(
+            """
+            name: pay
+            steps:
+              - {id: charge, skill: s.charge, for_each: input.cards, max_concurrency: 1,
+                 retry: {max_attempts: 1},
+                 compensate: {skill: s.refund, input: "refund {{ item }}"}}
+            """,
+            Map.of("cards", List.of("a", "b", "c", "d")));
+
+    Run done = h.awaitState(run.getRunId(), RunState.RUN_STATE_FAILED);
+
+    assertThat(h.agents.calls("s.refund"))
+        .extracting(c -> c.call.input().get(0).getText())
+        .containsExactly("refund b", "refund a");
+    assertThat(h.agents.calls("s.refund"))
+        .extracting(c -> c.call.idempotencyKey())
+        .containsExactly(
+            run.getRunId() + "/charge/1/compensate", run.getRunId() + "/charge/0/compensate");
+    assertThat(step(done, "charge", 0).getState()).isEqualTo(StepState.STEP_STATE_COMPENSATED);
+    assertThat(step(done, "charge", 1).getState()).isEqualTo(StepState.STEP_STATE_COMPENSATED);
+    assertThat(step(done, "charge", 2).getState()).isEqualTo(StepState.STEP_STATE_FAILED);
+    assertThat(step(done, "charge").getState()).isEqualTo(StepState.STEP_STATE_FAILED);
+    assertThat(h.agents.calls("s.charge")).hasSize(3); // "d" never started
+    assertThat(
+            h.events(run.getRunId()).stream()
+                .filter(e -> e.getType() == RunEventType.RUN_EVENT_TYPE_STEP_COMPENSATED))
+        .extracting(RunEvent::getItemIndex)
+        .containsExactly(1, 0);
+  }
+
+  @Test
+  void saga_laterStepFails_completedFanOutCompensatedPerElement() {
+    h.agents.fail("s.ship", "FAILED_PRECONDITION");
+    Run run =
+        h.start(
+            """
+            name: order
+            steps:
+              - {id: reserve, skill: s.reserve, for_each: input.items, max_concurrency: 1,
+                 compensate: {skill: s.release, input: "release {{ item }}"}}
+              - {id: ship, skill: s.ship, depends_on: [reserve], retry: {max_attempts: 1}}
+            """,
+            Map.of("items", List.of("x", "y")));
+
+    Run done = h.awaitState(run.getRunId(), RunState.RUN_STATE_FAILED);
+
+    assertThat(h.agents.calls("s.release"))
+        .extracting(c -> c.call.input().get(0).getText())
+        .containsExactly("release y", "release x");
+    assertThat(step(done, "reserve", 0).getState()).isEqualTo(StepState.STEP_STATE_COMPENSATED);
+    assertThat(step(done, "reserve", 1).getState()).isEqualTo(StepState.STEP_STATE_COMPENSATED);
+    assertThat(step(done, "reserve").getState()).isEqualTo(StepState.STEP_STATE_COMPENSATED);
   }
 
   @Test

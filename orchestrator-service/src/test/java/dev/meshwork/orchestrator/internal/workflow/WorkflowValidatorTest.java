@@ -149,6 +149,18 @@ class WorkflowValidatorTest {
   }
 
   @Test
+  void checkStructure_itemInCompensateInput_allowedOnlyForForEach() {
+    assertThat(
+            check(
+                steps(
+                    "  - {id: a, skill: s, for_each: input.xs,"
+                        + " compensate: {skill: u, input: \"{{ item }}\"}}\n"
+                        + "  - {id: b, skill: s, compensate: {skill: u, input: \"{{ item }}\"}}\n")))
+        .extracting(FieldViolation::field)
+        .containsExactly("steps[1].compensate.input");
+  }
+
+  @Test
   void checkStructure_badDurations_negativeAndOverBudget() {
     List<FieldViolation> violations =
         check(

@@ -14,6 +14,7 @@ import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
@@ -81,17 +82,20 @@ final class RunTracing {
   /**
    * A new span for a run resumed after a restart or re-driven by RetryRun. The first span ended (or
    * died with the process), but the stored trace id is what users follow, so the new span continues
-   * that trace: its parent is a remote context with the stored trace id. The parent span id is made
-   * up from the trace id (the first span's id was not stored), so Jaeger shows the resumed span as
-   * a second root of the same trace.
+   * that trace as a child of the first run span (a remote parent built from the stored ids). Runs
+   * stored before span ids were kept get a parent span id made up from the trace id, which Jaeger
+   * shows as a second root of the same trace.
    */
   static RunTracing resume(Run run, EngineMetrics metrics) {
     Context parent = Context.root();
     String traceId = run.getTraceId();
     if (TraceId.isValid(traceId)) {
-      String spanId = traceId.substring(16);
-      if (spanId.equals("0000000000000000")) {
-        spanId = "0000000000000001";
+      String spanId = run.getRunSpanId();
+      if (!SpanId.isValid(spanId)) {
+        spanId = traceId.substring(16);
+        if (spanId.equals("0000000000000000")) {
+          spanId = "0000000000000001";
+        }
       }
       parent =
           parent.with(
@@ -115,6 +119,12 @@ final class RunTracing {
             .setAttribute(RESUMED, resumed)
             .startSpan();
     return new RunTracing(run.getRunId(), tracer, metrics, span, parent);
+  }
+
+  /** The run span's id in hex, or empty when tracing is off. */
+  String spanId() {
+    SpanContext context = runSpan.getSpanContext();
+    return context.isValid() ? context.getSpanId() : "";
   }
 
   /** The run's trace id in hex, or empty when tracing is off. */

@@ -130,7 +130,11 @@ public final class WorkflowEngine implements AutoCloseable {
     checkCapacity();
     // The run span starts here, under the StartRun call, so its trace id is stored with the run.
     RunTracing tracing = RunTracing.start(run, ctx.metrics());
-    Run.Builder b = run.toBuilder().setLastSequence(0).setTraceId(tracing.traceId());
+    Run.Builder b =
+        run.toBuilder()
+            .setLastSequence(0)
+            .setTraceId(tracing.traceId())
+            .setRunSpanId(tracing.spanId());
     RunEvent submitted =
         RunEvent.newBuilder()
             .setRunId(run.getRunId())

@@ -85,6 +85,29 @@ class RunTracingTest {
   }
 
   @Test
+  void retryRun_afterFailure_newRunSpanIsChildOfTheFirstInTheSameTrace() {
+    try (Harness h = new Harness()) {
+      h.agents.failFirst("flaky", 1, "INTERNAL");
+      Run run = h.start("name: redo\nsteps: [{id: a, skill: flaky, retry: {max_attempts: 1}}]\n");
+      h.awaitState(run.getRunId(), RunState.RUN_STATE_FAILED);
+      SpanData first = awaitSpan("run redo");
+
+      h.orchestrator.retryRun(run.getRunId());
+      h.awaitState(run.getRunId(), RunState.RUN_STATE_COMPLETED);
+
+      await().until(() -> telemetry.spansNamed("run redo").size() == 2);
+      SpanData second =
+          telemetry.spansNamed("run redo").stream()
+              .filter(s -> !s.getSpanId().equals(first.getSpanId()))
+              .findFirst()
+              .orElseThrow();
+      assertThat(run.getRunSpanId()).isEqualTo(first.getSpanId());
+      assertThat(second.getTraceId()).isEqualTo(first.getTraceId());
+      assertThat(second.getParentSpanId()).isEqualTo(first.getSpanId());
+    }
+  }
+
+  @Test
   void invoke_duringAttempt_seesAttemptSpanAndRunIdAsCurrent() {
     try (Harness h = new Harness()) {
       Map<String, SpanContext> seen = new ConcurrentHashMap<>();

@@ -13,6 +13,8 @@ import java.time.Duration;
  * java -jar bench/target/meshwork-bench.jar orchestrator [--clients 64] [--duration 20s]
  *     [--warmup 5s]
  * java -jar bench/target/meshwork-bench.jar hop [--rate 1000] [--duration 10s] [--ghz auto]
+ * java -jar bench/target/meshwork-bench.jar gateway [--rate 50] [--read-rate 1000]
+ *     [--duration 20s] [--warmup 5s] [--http-version 2]
  * </pre>
  *
  * <p>Every scenario also takes {@code --root}, {@code --jvm-options} and {@code --tracing}. Exit
@@ -21,13 +23,20 @@ import java.time.Duration;
 public final class BenchMain {
 
   private static final String USAGE =
-      "usage: meshwork-bench registry|orchestrator|hop [--flags] (see bench/README.md)";
+      "usage: meshwork-bench registry|orchestrator|hop|gateway [--flags] (see bench/README.md)";
 
   private BenchMain() {}
 
   /** Entry point. */
   public static void main(String[] args) throws Exception {
     String scenario = args.length == 0 ? "" : args[0];
+    String parallelism = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (scenario.equals("gateway") && System.getProperty(parallelism) == null) {
+      // Before anything starts the common pool: below a parallelism of 2 (a 2-core machine)
+      // CompletableFuture runs each async stage on a new thread, and java.net.http completes
+      // every sendAsync that way: a thread started per HTTP response, on the client's side.
+      System.setProperty(parallelism, "2");
+    }
     Scenario run;
     try {
       BenchArgs flags = BenchArgs.of(args);
@@ -37,6 +46,7 @@ public final class BenchMain {
             case "orchestrator" ->
                 new OrchestratorBench(OrchestratorBench.Options.from(flags), System.out)::run;
             case "hop" -> new HopBench(HopBench.Options.from(flags), System.out)::run;
+            case "gateway" -> new GatewayBench(GatewayBench.Options.from(flags), System.out)::run;
             default -> throw new IllegalArgumentException("unknown scenario '" + scenario + "'");
           };
       if (!flags.tracing()) {

@@ -5,14 +5,12 @@ import static java.util.Objects.requireNonNull;
 import dev.meshwork.agent.MeshAgent;
 import dev.meshwork.api.agent.v1.AgentServiceGrpc;
 import dev.meshwork.api.agent.v1.InvokeRequest;
-import dev.meshwork.api.agent.v1.InvokeResponse;
 import dev.meshwork.api.common.v1.Part;
 import dev.meshwork.core.MeshChannels;
 import dev.meshwork.core.TlsConfig;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,12 +120,13 @@ final class HopBench {
         channels.addAll(List.of(plain, direct, mesh));
         awaitFirstCall(mesh);
 
-        List<Row> rows =
+        List<InterleavedLoad.Measured> rows =
             javaLoad(
+                List.of(plain, direct, mesh),
                 List.of(
-                    new Case("Java, direct plaintext (baseline)", plain),
-                    new Case("Java, direct mTLS", direct),
-                    new Case("Java, mesh client (mTLS + mesh:/// + LB + interceptors)", mesh)));
+                    "Java, direct plaintext (baseline)",
+                    "Java, direct mTLS",
+                    "Java, mesh client (mTLS + mesh:/// + LB + interceptors)"));
         Optional<Ghz> ghz = Ghz.find(options.ghz(), tmp);
         List<GhzRow> ghzRows = new ArrayList<>();
         String ghzNote;
@@ -154,63 +153,20 @@ final class HopBench {
     }
   }
 
-  /**
-   * Warms every case up, then measures them in {@link #ROUNDS} rounds of duration / rounds each,
-   * rotating the order, so that a change in the machine's background load hits every case alike.
-   */
-  private List<Row> javaLoad(List<Case> cases) throws InterruptedException {
-    for (Case c : cases) {
-      progress(
-          "warm-up: %s at %d/s for %ds", c.name(), options.rate(), options.warmup().toSeconds());
-      if (!options.warmup().isZero()) {
-        new OpenLoop(options.rate(), options.warmup()).run(done -> call(c.stub(), done));
-      }
+  /** Measures the Java cases with the same generator, interleaved (see {@link InterleavedLoad}). */
+  private List<InterleavedLoad.Measured> javaLoad(List<ManagedChannel> channels, List<String> names)
+      throws InterruptedException {
+    List<InterleavedLoad.Case> cases = new ArrayList<>();
+    for (int i = 0; i < channels.size(); i++) {
+      AgentServiceGrpc.AgentServiceStub stub = AgentServiceGrpc.newStub(channels.get(i));
+      cases.add(new InterleavedLoad.Case(names.get(i), done -> call(stub, done)));
     }
-    Duration slice = options.duration().dividedBy(ROUNDS);
-    List<Latencies> measured = new ArrayList<>();
-    cases.forEach(c -> measured.add(new Latencies()));
-    for (int round = 0; round < ROUNDS; round++) {
-      progress(
-          "round %d of %d: each case at %d/s for %dms",
-          round + 1, ROUNDS, options.rate(), slice.toMillis());
-      for (int k = 0; k < cases.size(); k++) {
-        int index = (round + k) % cases.size();
-        Case c = cases.get(index);
-        OpenLoop.Result result =
-            new OpenLoop(options.rate(), slice).run(done -> call(c.stub(), done));
-        if (result.failures() > 0) {
-          progress("%s: %d of %d calls failed", c.name(), result.failures(), result.sent());
-        }
-        for (long nanos : result.latencies().samples()) {
-          measured.get(index).add(nanos);
-        }
-      }
-    }
-    List<Row> rows = new ArrayList<>();
-    for (int i = 0; i < cases.size(); i++) {
-      rows.add(new Row(cases.get(i).name(), measured.get(i)));
-    }
-    return rows;
+    return new InterleavedLoad(options.rate(), options.warmup(), options.duration(), ROUNDS)
+        .run(cases, line -> progress("%s", line));
   }
 
   private static void call(AgentServiceGrpc.AgentServiceStub stub, OpenLoop.Done done) {
-    stub.withDeadlineAfter(5, TimeUnit.SECONDS)
-        .invoke(
-            REQUEST,
-            new StreamObserver<InvokeResponse>() {
-              @Override
-              public void onNext(InvokeResponse value) {}
-
-              @Override
-              public void onError(Throwable t) {
-                done.done(false);
-              }
-
-              @Override
-              public void onCompleted() {
-                done.done(true);
-              }
-            });
+    stub.withDeadlineAfter(5, TimeUnit.SECONDS).invoke(REQUEST, OpenLoop.observer(done));
   }
 
   private GhzRow ghzRow(Ghz ghz, String name, String target, Ghz.Tls tls) throws Exception {
@@ -223,7 +179,11 @@ final class HopBench {
     return new GhzRow(name, ghz.invoke(target, tls, options.rate(), options.duration()));
   }
 
-  private boolean report(String loadBefore, List<Row> rows, List<GhzRow> ghzRows, String ghzNote) {
+  private boolean report(
+      String loadBefore,
+      List<InterleavedLoad.Measured> rows,
+      List<GhzRow> ghzRows,
+      String ghzNote) {
     Latencies baseline = rows.get(0).latencies();
     Latencies mesh = rows.get(rows.size() - 1).latencies();
     double addedP50 = mesh.percentileMillis(50) - baseline.percentileMillis(50);
@@ -246,7 +206,7 @@ final class HopBench {
     out.println();
     out.println("| case | calls | p50 | p99 | p50 ratio to baseline | p99 ratio to baseline |");
     out.println("|---|---|---|---|---|---|");
-    for (Row row : rows) {
+    for (InterleavedLoad.Measured row : rows) {
       Latencies l = row.latencies();
       out.printf(
           Locale.ROOT,
@@ -312,14 +272,6 @@ final class HopBench {
 
   private void progress(String format, Object... args) {
     out.printf(Locale.ROOT, "bench: " + format + "%n", args);
-  }
-
-  private record Row(String name, Latencies latencies) {}
-
-  private record Case(String name, AgentServiceGrpc.AgentServiceStub stub) {
-    Case(String name, ManagedChannel channel) {
-      this(name, AgentServiceGrpc.newStub(channel));
-    }
   }
 
   private record GhzRow(String name, Ghz.Result result) {}

@@ -1,5 +1,6 @@
 package dev.meshwork.bench;
 
+import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +65,24 @@ record OpenLoop(int rate, Duration length) {
     inFlight.acquire(MAX_IN_FLIGHT); // Wait for the stragglers.
     inFlight.release(MAX_IN_FLIGHT);
     return new Result(latencies, failures.get(), sent);
+  }
+
+  /** A response observer of a unary gRPC call that reports its outcome to {@code done}. */
+  static <T> StreamObserver<T> observer(Done done) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {}
+
+      @Override
+      public void onError(Throwable t) {
+        done.done(false);
+      }
+
+      @Override
+      public void onCompleted() {
+        done.done(true);
+      }
+    };
   }
 
   /** Latencies of the successful calls, the number of failed ones, and how many were started. */

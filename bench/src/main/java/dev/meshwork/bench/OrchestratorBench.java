@@ -2,27 +2,18 @@ package dev.meshwork.bench;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
-import com.google.protobuf.util.JsonFormat;
-import dev.meshwork.agent.MeshAgent;
 import dev.meshwork.api.agent.v1.AgentServiceGrpc;
 import dev.meshwork.api.agent.v1.InvokeRequest;
 import dev.meshwork.api.common.v1.Part;
-import dev.meshwork.api.orchestrator.v1.OrchestratorServiceGrpc;
-import dev.meshwork.api.orchestrator.v1.PutWorkflowRequest;
 import dev.meshwork.api.orchestrator.v1.StartRunRequest;
 import dev.meshwork.api.orchestrator.v1.WorkflowSpec;
-import dev.meshwork.core.MeshChannels;
 import io.grpc.ManagedChannel;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -102,85 +93,31 @@ final class OrchestratorBench {
 
   /** Runs the scenario and prints the report; returns true when every goal is met. */
   boolean run() throws Exception {
-    Files.createDirectories(options.dataParent());
-    Path tmp = Files.createTempDirectory(options.dataParent(), "meshwork-bench-orchestrator");
-    BenchPki pki =
-        BenchPki.create(
-            tmp.resolve("certs"),
-            "registry/registry",
-            "orchestrator/orchestrator",
-            "agent/bench",
-            "client/bench");
-    Map<String, String> env = options.tracing() ? Map.of() : Map.of("OTEL_SDK_DISABLED", "true");
-    String certs = pki.root().toString();
-    int registryPort = JavaProcess.freePort();
-    int orchestratorPort = JavaProcess.freePort();
-    String registry = "localhost:" + registryPort;
-    progress("registry on %d, orchestrator on %d, logs in %s", registryPort, orchestratorPort, tmp);
-    try (JavaProcess registryProcess =
-            JavaProcess.start(
-                "registry",
-                options.registryJar(),
-                options.jvmOptions(),
-                List.of(
-                    "--port",
-                    String.valueOf(registryPort),
-                    "--cert-dir",
-                    certs,
-                    "--data-dir",
-                    tmp.toString()),
-                env,
-                tmp);
-        JavaProcess orchestrator =
-            JavaProcess.start(
-                "orchestrator",
-                options.orchestratorJar(),
-                options.jvmOptions(),
-                List.of(
-                    "--port",
-                    String.valueOf(orchestratorPort),
-                    "--cert-dir",
-                    certs,
-                    "--data-dir",
-                    tmp.toString(),
-                    "--registry",
-                    registry),
-                env,
-                tmp);
-        MeshChannels clientMesh = MeshChannels.create(pki.tls("client/bench"))) {
-      ManagedChannel registryChannel = clientMesh.forTarget(registry);
-      ManagedChannel orchestratorChannel = clientMesh.forTarget("localhost:" + orchestratorPort);
-      Health.awaitServing(registryChannel, registryProcess);
-      MeshAgent agent = BenchAgent.startTls(registry, pki.root());
-      ManagedChannel agentChannel = clientMesh.forTarget("localhost:" + agent.port());
-      try {
-        Health.awaitServing(orchestratorChannel, orchestrator);
-        return measure(orchestrator, orchestratorChannel, agentChannel);
-      } finally {
-        agent.shutdown();
-        for (ManagedChannel channel : List.of(agentChannel, orchestratorChannel, registryChannel)) {
-          channel.shutdownNow();
-        }
-      }
+    BenchMesh.Options meshOptions =
+        new BenchMesh.Options(
+            "orchestrator",
+            options.registryJar(),
+            options.orchestratorJar(),
+            options.jvmOptions(),
+            options.tracing(),
+            options.dataParent(),
+            List.of());
+    try (BenchMesh mesh = BenchMesh.start(meshOptions, out)) {
+      return measure(mesh);
     }
   }
 
-  private boolean measure(
-      JavaProcess orchestrator, ManagedChannel orchestratorChannel, ManagedChannel agentChannel)
-      throws Exception {
-    OrchestratorServiceGrpc.OrchestratorServiceBlockingStub admin =
-        OrchestratorServiceGrpc.newBlockingStub(orchestratorChannel);
-    WorkflowSpec pipeline = workflow(PIPELINE);
-    WorkflowSpec fanOut = workflow(FAN_OUT_WORKFLOW);
-    admin.putWorkflow(PutWorkflowRequest.newBuilder().setWorkflow(pipeline).build());
-    admin.putWorkflow(PutWorkflowRequest.newBuilder().setWorkflow(fanOut).build());
-    Struct input = struct(INPUT);
+  private boolean measure(BenchMesh mesh) throws Exception {
+    ManagedChannel orchestratorChannel = mesh.orchestratorChannel();
+    WorkflowSpec pipeline = mesh.putWorkflow(PIPELINE);
+    WorkflowSpec fanOut = mesh.putWorkflow(FAN_OUT_WORKFLOW);
+    Struct input = BenchMesh.struct(INPUT);
     StartRunRequest pipelineRun =
         StartRunRequest.newBuilder().setWorkflowName(pipeline.getName()).setInput(input).build();
     StartRunRequest fanOutRun =
         StartRunRequest.newBuilder().setWorkflowName(fanOut.getName()).setInput(input).build();
     RunDriver driver = new RunDriver(orchestratorChannel);
-    awaitFirstRun(driver, pipelineRun, orchestrator);
+    mesh.awaitFirstRun(pipelineRun);
 
     Duration half = Duration.ofSeconds(Math.max(1, options.duration().toSeconds() / 2));
     progress("latency: one pipeline at a time for %ds", half.toSeconds());
@@ -189,16 +126,16 @@ final class OrchestratorBench {
         new ClosedLoop(1, Duration.ofSeconds(2), half)
             .run(new RunDriver(orchestratorChannel, timeline), () -> pipelineRun);
     progress("baseline: one direct Invoke at a time for %ds", half.toSeconds());
-    Latencies direct = directInvokes(agentChannel, half);
+    Latencies direct = directInvokes(mesh.agentChannel(), half);
 
     progress(
         "throughput: %d clients, pipelines, %ds",
         options.clients(), options.duration().toSeconds());
-    Phase pipelines = phase(orchestrator, driver, pipelineRun);
+    Phase pipelines = phase(mesh.orchestrator(), driver, pipelineRun);
     progress(
         "throughput: %d clients, 1->%d fan-outs, %ds",
         options.clients(), FAN_OUT, options.duration().toSeconds());
-    Phase fanOuts = phase(orchestrator, driver, fanOutRun);
+    Phase fanOuts = phase(mesh.orchestrator(), driver, fanOutRun);
     return report(sequential, direct, pipelines, fanOuts, timeline);
   }
 
@@ -346,35 +283,6 @@ final class OrchestratorBench {
       perStep.add(nanos / PIPELINE_STEPS);
     }
     return perStep;
-  }
-
-  private void awaitFirstRun(RunDriver driver, StartRunRequest request, JavaProcess orchestrator)
-      throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      orchestrator.checkAlive();
-      CompletableFuture<RunDriver.Outcome> outcome = new CompletableFuture<>();
-      driver.run(request, outcome::complete);
-      if (outcome.get(60, TimeUnit.SECONDS).kind() == RunDriver.Kind.COMPLETED) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("no pipeline run completed within 60s (agent registered?)");
-      }
-      Thread.sleep(200); // The agent's registration is reaching the orchestrator; try again.
-    }
-  }
-
-  private static WorkflowSpec workflow(String json) throws InvalidProtocolBufferException {
-    WorkflowSpec.Builder spec = WorkflowSpec.newBuilder();
-    JsonFormat.parser().merge(json, spec);
-    return spec.build();
-  }
-
-  private static Struct struct(String json) throws InvalidProtocolBufferException {
-    Struct.Builder struct = Struct.newBuilder();
-    JsonFormat.parser().merge(json, struct);
-    return struct.build();
   }
 
   private void progress(String format, Object... args) {

@@ -135,7 +135,9 @@ final class RegistryBench {
     HealthGrpc.HealthStub health = HealthGrpc.newStub(agent);
     Latencies baseline =
         new OpenLoop(options.renewRate(), Duration.ofSeconds(Math.max(1, seconds() / 2)))
-            .run(done -> health.check(HealthCheckRequest.getDefaultInstance(), observer(done)))
+            .run(
+                done ->
+                    health.check(HealthCheckRequest.getDefaultInstance(), OpenLoop.observer(done)))
             .latencies();
 
     progress("renewals at %,d/s for %ds with %d registration probes", options.renewRate(),
@@ -155,7 +157,7 @@ final class RegistryBench {
           }
           int probePort = FIRST_PROBE_PORT + n;
           probes.put(probePort, new Probe(System.nanoTime()));
-          registryStub.registerAgent(register(probePort), observer(ignored -> {}));
+          registryStub.registerAgent(register(probePort), OpenLoop.observer(ignored -> {}));
         },
         probeEvery / 2,
         probeEvery,
@@ -166,7 +168,7 @@ final class RegistryBench {
                 done ->
                     registryStub.renewLease(
                         heartbeat(ids.get(Math.floorMod(next.getAndIncrement(), ids.size()))),
-                        observer(done)));
+                        OpenLoop.observer(done)));
     Latencies renew = renewals.latencies();
     prober.shutdown();
     long wallMillis = (System.nanoTime() - wallStart) / 1_000_000;
@@ -321,23 +323,6 @@ final class RegistryBench {
               @Override
               public void onCompleted() {}
             });
-  }
-
-  private static <T> StreamObserver<T> observer(OpenLoop.Done done) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(T value) {}
-
-      @Override
-      public void onError(Throwable t) {
-        done.done(false);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.done(true);
-      }
-    };
   }
 
   private long seconds() {

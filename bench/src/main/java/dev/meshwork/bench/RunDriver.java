@@ -23,7 +23,8 @@ import java.util.function.Consumer;
 /** Starts one run and follows it with {@code WatchRun} until it is terminal, asynchronously. */
 final class RunDriver {
 
-  private static final Set<RunEventType> TERMINAL =
+  /** The event types that end a run. */
+  static final Set<RunEventType> TERMINAL =
       Set.of(
           RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED,
           RunEventType.RUN_EVENT_TYPE_RUN_FAILED,

@@ -1,0 +1,163 @@
+package dev.meshwork.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Compares cases under the same open-loop load ({@link OpenLoop}): each case is warmed up at the
+ * rate, then all are measured in {@code rounds} rounds of {@code duration / rounds} each, rotating
+ * which goes first, so that a change in the machine's background load hits every case alike.
+ *
+ * @param rate calls started per second
+ * @param warmup per case, before the rounds
+ * @param duration measured per case, over all rounds
+ * @param rounds how many slices the measurement is cut into
+ */
+record InterleavedLoad(int rate, Duration warmup, Duration duration, int rounds) {
+
+  /**
+   * One thing to measure.
+   *
+   * @param name how the report names it
+   * @param call starts one call and reports its outcome, as {@link OpenLoop} wants
+   */
+  record Case(String name, Consumer<OpenLoop.Done> call) {
+
+    Case {
+      requireNonNull(name, "name");
+      requireNonNull(call, "call");
+    }
+  }
+
+  /**
+   * What one case measured over all rounds.
+   *
+   * @param name the case's name
+   * @param latencies of the successful calls, from their actual send
+   * @param failures calls that failed
+   * @param sent calls started
+   * @param wall the time the rounds of this case took, stragglers included
+   */
+  record Measured(String name, Latencies latencies, long failures, long sent, Duration wall) {
+
+    Measured {
+      requireNonNull(name, "name");
+      requireNonNull(latencies, "latencies");
+      requireNonNull(wall, "wall");
+    }
+
+    /** Successful calls per second of wall time. */
+    double perSecond() {
+      return wall.isZero() ? 0 : latencies.count() / (wall.toNanos() / 1e9);
+    }
+  }
+
+  InterleavedLoad {
+    requireNonNull(warmup, "warmup");
+    requireNonNull(duration, "duration");
+    if (rate < 1) {
+      throw new IllegalArgumentException("rate: " + rate + " (expected: > 0)");
+    }
+    if (rounds < 1) {
+      throw new IllegalArgumentException("rounds: " + rounds + " (expected: > 0)");
+    }
+    if (duration.dividedBy(rounds).isZero()) {
+      throw new IllegalArgumentException("duration: " + duration + " (expected: >= rounds ns)");
+    }
+  }
+
+  /**
+   * Readings taken alongside the measurement (for example a process's CPU time per case); every
+   * method does nothing unless overridden.
+   */
+  interface Listener {
+
+    /** After the warm-up, before the first round. */
+    default void beforeRounds() {}
+
+    /** Before a slice of case {@code index} starts. */
+    default void beforeSlice(int index) {}
+
+    /** After a slice of case {@code index}, its stragglers included. */
+    default void afterSlice(int index) {}
+  }
+
+  /**
+   * Warms up and measures {@code cases}; returns one {@link Measured} per case, in the order given.
+   * {@code progress} gets a line before each phase, and one for a slice with failures.
+   */
+  List<Measured> run(List<Case> cases, Consumer<String> progress) throws InterruptedException {
+    return run(cases, progress, new Listener() {});
+  }
+
+  /** As {@link #run(List, Consumer)}, telling {@code listener} where the measurement is. */
+  List<Measured> run(List<Case> cases, Consumer<String> progress, Listener listener)
+      throws InterruptedException {
+    requireNonNull(progress, "progress");
+    requireNonNull(listener, "listener");
+    if (!warmup.isZero()) {
+      for (Case c : cases) {
+        progress.accept(
+            String.format(
+                Locale.ROOT, "warm-up: %s at %d/s for %ds", c.name(), rate, warmup.toSeconds()));
+        new OpenLoop(rate, warmup).run(c.call());
+      }
+    }
+    listener.beforeRounds();
+    Duration slice = duration.dividedBy(rounds);
+    List<Latencies> latencies = new ArrayList<>();
+    long[] failures = new long[cases.size()];
+    long[] sent = new long[cases.size()];
+    long[] wallNanos = new long[cases.size()];
+    cases.forEach(c -> latencies.add(new Latencies()));
+    for (int round = 0; round < rounds; round++) {
+      progress.accept(
+          String.format(
+              Locale.ROOT,
+              "round %d of %d: each case at %d/s for %dms",
+              round + 1,
+              rounds,
+              rate,
+              slice.toMillis()));
+      for (int k = 0; k < cases.size(); k++) {
+        int index = (round + k) % cases.size();
+        Case c = cases.get(index);
+        listener.beforeSlice(index);
+        long t0 = System.nanoTime();
+        OpenLoop.Result result = new OpenLoop(rate, slice).run(c.call());
+        wallNanos[index] += System.nanoTime() - t0;
+        listener.afterSlice(index);
+        if (result.failures() > 0) {
+          progress.accept(
+              String.format(
+                  Locale.ROOT,
+                  "%s: %d of %d calls failed",
+                  c.name(),
+                  result.failures(),
+                  result.sent()));
+        }
+        for (long nanos : result.latencies().samples()) {
+          latencies.get(index).add(nanos);
+        }
+        failures[index] += result.failures();
+        sent[index] += result.sent();
+      }
+    }
+    List<Measured> measured = new ArrayList<>();
+    for (int i = 0; i < cases.size(); i++) {
+      measured.add(
+          new Measured(
+              cases.get(i).name(),
+              latencies.get(i),
+              failures[i],
+              sent[i],
+              Duration.ofNanos(wallNanos[i])));
+    }
+    return measured;
+  }
+}

@@ -1,0 +1,149 @@
+package dev.meshwork.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link GatewayClient} against a stand-in gateway: plain HTTP/1.1 from the JDK's server. */
+class GatewayClientTest {
+
+  private static final String KEY = "test-key";
+  private static final String COMPLETED =
+      """
+      retry: 2000
+
+      : heartbeat
+      id: 1
+      event: RUN_EVENT_TYPE_RUN_SUBMITTED
+      data: {"event":{"runId":"r-1","sequence":"1"}}
+
+      id: 4
+      event: RUN_EVENT_TYPE_RUN_COMPLETED
+      data: {"event":{"runId":"r-1","sequence":"4"}}
+
+      event: end
+      data: {}
+
+      """;
+
+  private HttpServer server;
+  private GatewayClient client;
+  private final Map<String, String> authorization = new ConcurrentHashMap<>();
+  private volatile int startStatus = 200;
+  private volatile String events = COMPLETED;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/v1/runs",
+        exchange -> {
+          String path = exchange.getRequestURI().getPath();
+          authorization.put(
+              exchange.getRequestMethod() + " " + path,
+              String.valueOf(exchange.getRequestHeaders().getFirst("authorization")));
+          exchange.getRequestBody().readAllBytes();
+          if (path.equals("/v1/runs")) {
+            respond(exchange, startStatus, "application/json", "{\"run\":{\"runId\":\"r-1\"}}");
+          } else if (path.equals("/v1/runs/r-1/events")) {
+            respond(exchange, 200, "text/event-stream", events);
+          } else if (path.equals("/v1/runs/r-1")) {
+            respond(exchange, 200, "application/json", "{\"run\":{\"runId\":\"r-1\"}}");
+          } else {
+            respond(exchange, 404, "application/json", "{\"code\":\"NOT_FOUND\"}");
+          }
+        });
+    server.start();
+    client =
+        new GatewayClient(
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
+            URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+            KEY);
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  private static void respond(HttpExchange exchange, int status, String type, String body)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("content-type", type);
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private RunDriver.Kind run() throws Exception {
+    CompletableFuture<RunDriver.Kind> outcome = new CompletableFuture<>();
+    client.run("{\"workflowName\":\"w\"}", outcome::complete);
+    return outcome.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void run_terminalCompletedEvent_completedWithKeyOnBothRequests() throws Exception {
+    assertThat(run()).isEqualTo(RunDriver.Kind.COMPLETED);
+
+    assertThat(authorization)
+        .containsEntry("POST /v1/runs", "Bearer " + KEY)
+        .containsEntry("GET /v1/runs/r-1/events", "Bearer " + KEY);
+  }
+
+  @Test
+  void run_runFailedEvent_failed() throws Exception {
+    events = "event: RUN_EVENT_TYPE_RUN_FAILED\ndata: {}\n\nevent: end\ndata: {}\n\n";
+
+    assertThat(run()).isEqualTo(RunDriver.Kind.FAILED);
+  }
+
+  @Test
+  void run_streamEndsWithoutTerminalEvent_failed() throws Exception {
+    events = "event: RUN_EVENT_TYPE_RUN_STARTED\ndata: {}\n\n";
+
+    assertThat(run()).isEqualTo(RunDriver.Kind.FAILED);
+  }
+
+  @Test
+  void run_startAnswers429_rejected() throws Exception {
+    startStatus = 429;
+
+    assertThat(run()).isEqualTo(RunDriver.Kind.REJECTED);
+    assertThat(authorization).containsOnlyKeys("POST /v1/runs");
+  }
+
+  @Test
+  void run_startAnswers500_failed() throws Exception {
+    startStatus = 500;
+
+    assertThat(run()).isEqualTo(RunDriver.Kind.FAILED);
+  }
+
+  @Test
+  void getRun_knownAndUnknownRun_okOnlyFor200() throws Exception {
+    List<CompletableFuture<Boolean>> outcomes =
+        List.of(new CompletableFuture<>(), new CompletableFuture<>());
+
+    client.getRun("r-1", outcomes.get(0)::complete);
+    client.getRun("r-2", outcomes.get(1)::complete);
+
+    assertThat(outcomes.get(0).get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(outcomes.get(1).get(10, TimeUnit.SECONDS)).isFalse();
+  }
+}

@@ -5,6 +5,8 @@ import dev.meshwork.cli.certs.CertsCommand;
 import dev.meshwork.cli.remote.ChannelFactory;
 import dev.meshwork.cli.remote.MeshChannelFactory;
 import dev.meshwork.cli.runs.RunCommand;
+import dev.meshwork.cli.telemetry.CliTelemetry;
+import dev.meshwork.cli.telemetry.TracedExecution;
 import dev.meshwork.cli.workflows.WorkflowCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,14 +42,24 @@ public final class Meshctl {
 
   private Meshctl() {}
 
-  /** Runs meshctl and exits with its exit code. */
+  /**
+   * Runs meshctl and exits with its exit code; with telemetry on ({@link CliTelemetry}) the
+   * command's spans are flushed first.
+   */
   public static void main(String[] args) {
-    System.exit(commandLine(CliEnvironment.system()).execute(args));
+    CliEnvironment environment = CliEnvironment.system();
+    CommandLine commandLine = commandLine(environment);
+    int exitCode;
+    try (CliTelemetry telemetry = CliTelemetry.start(environment, commandLine.getErr())) {
+      exitCode = commandLine.execute(args);
+    }
+    System.exit(exitCode);
   }
 
   /**
    * The configured command line: commands get {@code environment}, errors are printed as one {@code
-   * meshctl: <message>} line with exit code 2 (usage) or 1 (failure).
+   * meshctl: <message>} line with exit code 2 (usage) or 1 (failure), and each command runs in its
+   * own span ({@link TracedExecution}).
    */
   public static CommandLine commandLine(CliEnvironment environment) {
     return commandLine(environment, new MeshChannelFactory());
@@ -61,6 +73,7 @@ public final class Meshctl {
     ErrorHandlers errors = new ErrorHandlers(environment);
     return new CommandLine(new Meshctl(), new MeshctlFactory(environment, channels))
         .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionStrategy(new TracedExecution(new CommandLine.RunLast()))
         .setParameterExceptionHandler(errors)
         .setExecutionExceptionHandler(errors);
   }

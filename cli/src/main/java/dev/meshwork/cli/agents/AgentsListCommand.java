@@ -4,22 +4,16 @@ import dev.meshwork.api.registry.v1.AgentInstance;
 import dev.meshwork.api.registry.v1.InstanceFilter;
 import dev.meshwork.api.registry.v1.ListAgentInstancesRequest;
 import dev.meshwork.api.registry.v1.ListAgentInstancesResponse;
-import dev.meshwork.cli.output.ListFormat;
-import dev.meshwork.cli.output.ProtoJson;
+import dev.meshwork.cli.output.TableOrJson;
 import dev.meshwork.cli.remote.ConnectionOptions;
 import dev.meshwork.cli.remote.MeshClient;
-import java.io.PrintWriter;
+import dev.meshwork.cli.remote.Pages;
+import dev.meshwork.cli.remote.Pages.Page;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code meshctl agents list}: the registered instances matching a filter, every page. */
 @Command(
@@ -32,56 +26,36 @@ final class AgentsListCommand implements Callable<Integer> {
 
   private static final int PAGE_SIZE = 500;
 
-  @Spec private CommandSpec spec;
-
   @Mixin private ConnectionOptions connection;
 
   @Mixin private InstanceFilterOptions filterOptions;
 
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "FORMAT",
-      defaultValue = "table",
-      description = "table or json (default: ${DEFAULT-VALUE}).")
-  private ListFormat format;
+  @Mixin private TableOrJson output;
 
   @Override
   public Integer call() {
     InstanceFilter filter = filterOptions.filter();
     List<AgentInstance> instances;
     try (MeshClient client = connection.connect()) {
-      instances = list(client, filter);
+      instances = Pages.all(PAGE_SIZE, (token, size) -> page(client, filter, token, size));
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (format == ListFormat.JSON) {
-      out.println(
-          ProtoJson.json(ListAgentInstancesResponse.newBuilder().addAllInstances(instances)));
-    } else if (instances.isEmpty()) {
-      PrintWriter err = spec.commandLine().getErr();
-      err.println(filterOptions.any() ? "no agent instances match" : "no agent instances");
-      err.flush();
-    } else {
-      InstanceView.table(instances, Instant.now()).print(out);
-    }
-    out.flush();
+    output.printList(
+        ListAgentInstancesResponse.newBuilder().addAllInstances(instances),
+        instances,
+        filterOptions.any() ? "no agent instances match" : "no agent instances",
+        () -> InstanceView.table(instances, Instant.now()));
     return 0;
   }
 
-  private static List<AgentInstance> list(MeshClient client, InstanceFilter filter) {
-    List<AgentInstance> instances = new ArrayList<>();
-    Set<String> seenTokens = new HashSet<>();
-    String token = "";
-    do {
-      ListAgentInstancesRequest request =
-          ListAgentInstancesRequest.newBuilder()
-              .setFilter(filter)
-              .setPageSize(PAGE_SIZE)
-              .setPageToken(token)
-              .build();
-      ListAgentInstancesResponse page = client.registry(stub -> stub.listAgentInstances(request));
-      instances.addAll(page.getInstancesList());
-      token = page.getNextPageToken();
-    } while (!token.isEmpty() && seenTokens.add(token));
-    return instances;
+  private static Page<AgentInstance> page(
+      MeshClient client, InstanceFilter filter, String token, int size) {
+    ListAgentInstancesRequest request =
+        ListAgentInstancesRequest.newBuilder()
+            .setFilter(filter)
+            .setPageSize(size)
+            .setPageToken(token)
+            .build();
+    ListAgentInstancesResponse response = client.registry(stub -> stub.listAgentInstances(request));
+    return new Page<>(response.getInstancesList(), response.getNextPageToken());
   }
 }

@@ -9,16 +9,15 @@ import dev.meshwork.api.registry.v1.WatchAgentInstancesResponse;
 import dev.meshwork.api.registry.v1.WatchEventType;
 import dev.meshwork.cli.MeshctlException;
 import dev.meshwork.cli.remote.MeshClient;
+import dev.meshwork.cli.remote.ResumePolicy;
 import dev.meshwork.cli.remote.Server;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Follows {@code WatchAgentInstances} across dropped streams: after a drop it watches again from
@@ -46,19 +45,6 @@ final class InstanceWatch {
     void compacted(long revision);
   }
 
-  /** Codes after which watching again cannot help. */
-  private static final Set<Status.Code> FATAL =
-      Set.of(
-          Status.Code.INVALID_ARGUMENT,
-          Status.Code.NOT_FOUND,
-          Status.Code.PERMISSION_DENIED,
-          Status.Code.UNAUTHENTICATED,
-          Status.Code.FAILED_PRECONDITION,
-          Status.Code.UNIMPLEMENTED);
-
-  private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
-
   private final MeshClient client;
   private final InstanceFilter filter;
   private long revision;
@@ -77,7 +63,7 @@ final class InstanceWatch {
   void run(Listener listener) throws InterruptedException {
     boolean connected = false;
     boolean outage = false;
-    Duration backoff = FIRST_BACKOFF;
+    ResumePolicy resume = new ResumePolicy();
     while (true) {
       Context.CancellableContext context = Context.current().withCancellation();
       try {
@@ -88,7 +74,7 @@ final class InstanceWatch {
         while (stream.hasNext()) {
           WatchAgentInstancesResponse event = stream.next();
           connected = true;
-          backoff = FIRST_BACKOFF;
+          resume.reset();
           if (event.getType() == WatchEventType.WATCH_EVENT_TYPE_SYNCED) {
             revision = Math.max(revision, event.getRevision());
             if (snapshotting && !synced) {
@@ -117,12 +103,13 @@ final class InstanceWatch {
         }
       } catch (StatusRuntimeException e) {
         Status.Code code = e.getStatus().getCode();
+        // Checked before the fatal codes: a compacted revision is recovered by a new snapshot.
         if (code == Status.Code.OUT_OF_RANGE && revision > 0) {
           listener.compacted(revision);
           revision = 0;
           continue;
         }
-        if (!connected || FATAL.contains(code)) {
+        if (!connected || ResumePolicy.isFatal(e)) {
           throw client.failure(Server.REGISTRY, e);
         }
         if (!outage) {
@@ -132,9 +119,7 @@ final class InstanceWatch {
       } finally {
         context.cancel(null);
       }
-      Thread.sleep(backoff.toMillis());
-      Duration doubled = backoff.multipliedBy(2);
-      backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
+      resume.pause();
     }
   }
 

@@ -2,6 +2,7 @@ package dev.meshwork.cli.remote;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.meshwork.api.orchestrator.v1.OrchestratorServiceGrpc.OrchestratorServiceBlockingStub;
 import dev.meshwork.cli.CliEnvironment;
 import dev.meshwork.cli.DefaultUser;
 import dev.meshwork.cli.DurationConverter;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /**
@@ -107,6 +109,18 @@ public final class ConnectionOptions {
   public MeshClient connect() {
     ConnectionSettings settings = settings();
     return new MeshClient(settings, channelFactory.open(settings));
+  }
+
+  /**
+   * Connects, makes one unary call to the orchestrator within the deadline, and disconnects: for
+   * the commands that make a single call.
+   *
+   * @throws MeshctlException (usage) for a bad setting; (failure) when the call fails
+   */
+  public <T> T callOrchestrator(Function<OrchestratorServiceBlockingStub, T> call) {
+    try (MeshClient client = connect()) {
+      return client.orchestrator(call);
+    }
   }
 
   private String address(String option, String value, String variable, String defaultValue) {

@@ -3,7 +3,6 @@ package dev.meshwork.cli.runs;
 import dev.meshwork.api.orchestrator.v1.CancelRunRequest;
 import dev.meshwork.api.orchestrator.v1.Run;
 import dev.meshwork.cli.remote.ConnectionOptions;
-import dev.meshwork.cli.remote.MeshClient;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,12 +30,9 @@ final class RunCancelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Run run;
-    try (MeshClient client = connection.connect()) {
-      CancelRunRequest request =
-          CancelRunRequest.newBuilder().setRunId(runId).setReason(reason).build();
-      run = client.orchestrator(stub -> stub.cancelRun(request)).getRun();
-    }
+    CancelRunRequest request =
+        CancelRunRequest.newBuilder().setRunId(runId).setReason(reason).build();
+    Run run = connection.callOrchestrator(stub -> stub.cancelRun(request)).getRun();
     PrintWriter out = spec.commandLine().getOut();
     if (RunStates.isTerminal(run.getState())) {
       out.println(RunReport.summary(run));

@@ -9,14 +9,13 @@ import dev.meshwork.api.orchestrator.v1.WatchRunRequest;
 import dev.meshwork.api.orchestrator.v1.WatchRunResponse;
 import dev.meshwork.cli.MeshctlException;
 import dev.meshwork.cli.remote.MeshClient;
+import dev.meshwork.cli.remote.ResumePolicy;
 import dev.meshwork.cli.remote.Server;
 import io.grpc.Context;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.Set;
 
 /**
  * Follows one run's events with {@code WatchRun} until the run ends, across dropped streams: it
@@ -38,19 +37,6 @@ final class RunFollower {
     void resumed(long sequence);
   }
 
-  /** Codes after which watching again cannot help. */
-  private static final Set<Status.Code> FATAL =
-      Set.of(
-          Status.Code.INVALID_ARGUMENT,
-          Status.Code.NOT_FOUND,
-          Status.Code.PERMISSION_DENIED,
-          Status.Code.UNAUTHENTICATED,
-          Status.Code.FAILED_PRECONDITION,
-          Status.Code.OUT_OF_RANGE,
-          Status.Code.UNIMPLEMENTED);
-
-  private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
   private static final Duration GIVE_UP_AFTER = Duration.ofMinutes(2);
 
   private final MeshClient client;
@@ -79,7 +65,7 @@ final class RunFollower {
    * @throws MeshctlException when the orchestrator refuses the watch, or stays unreachable
    */
   RunState follow(Listener listener) throws InterruptedException {
-    Duration backoff = FIRST_BACKOFF;
+    ResumePolicy resume = new ResumePolicy();
     Instant outageSince = null;
     while (true) {
       Context.CancellableContext context = Context.current().withCancellation();
@@ -91,7 +77,7 @@ final class RunFollower {
             listener.resumed(sequence);
             outageSince = null;
           }
-          backoff = FIRST_BACKOFF;
+          resume.reset();
           if (event.getSequence() <= sequence) {
             continue;
           }
@@ -112,7 +98,7 @@ final class RunFollower {
           outageSince = Instant.now();
         }
       } catch (StatusRuntimeException e) {
-        if (FATAL.contains(e.getStatus().getCode())) {
+        if (ResumePolicy.isFatal(e)) {
           throw client.failure(Server.ORCHESTRATOR, e);
         }
         if (outageSince == null) {
@@ -125,9 +111,7 @@ final class RunFollower {
       } finally {
         context.cancel(null);
       }
-      Thread.sleep(backoff.toMillis());
-      Duration doubled = backoff.multipliedBy(2);
-      backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
+      resume.pause();
     }
   }
 

@@ -3,16 +3,14 @@ package dev.meshwork.cli.runs;
 import dev.meshwork.api.orchestrator.v1.GetRunRequest;
 import dev.meshwork.api.orchestrator.v1.Run;
 import dev.meshwork.cli.CliEnvironment;
-import dev.meshwork.cli.output.ListFormat;
 import dev.meshwork.cli.output.ProtoJson;
+import dev.meshwork.cli.output.TableOrJson;
 import dev.meshwork.cli.remote.ConnectionOptions;
-import dev.meshwork.cli.remote.MeshClient;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -36,12 +34,7 @@ final class RunGetCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "<run-id>", description = "The run.")
   private String runId;
 
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "FORMAT",
-      defaultValue = "table",
-      description = "table or json (default: ${DEFAULT-VALUE}).")
-  private ListFormat format;
+  @Mixin private TableOrJson output;
 
   RunGetCommand(CliEnvironment environment) {
     this.environment = environment;
@@ -49,13 +42,10 @@ final class RunGetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Run run;
-    try (MeshClient client = connection.connect()) {
-      GetRunRequest request = GetRunRequest.newBuilder().setRunId(runId).build();
-      run = client.orchestrator(stub -> stub.getRun(request)).getRun();
-    }
+    GetRunRequest request = GetRunRequest.newBuilder().setRunId(runId).build();
+    Run run = connection.callOrchestrator(stub -> stub.getRun(request)).getRun();
     PrintWriter out = spec.commandLine().getOut();
-    if (format == ListFormat.JSON) {
+    if (output.json()) {
       out.println(ProtoJson.json(run));
       out.flush();
     } else {

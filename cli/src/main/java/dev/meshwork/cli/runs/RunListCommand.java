@@ -7,33 +7,27 @@ import dev.meshwork.api.orchestrator.v1.RunState;
 import dev.meshwork.api.orchestrator.v1.StepRun;
 import dev.meshwork.cli.MeshctlException;
 import dev.meshwork.cli.output.HumanFormat;
-import dev.meshwork.cli.output.ListFormat;
 import dev.meshwork.cli.output.ProtoEnums;
-import dev.meshwork.cli.output.ProtoJson;
 import dev.meshwork.cli.output.Table;
+import dev.meshwork.cli.output.TableOrJson;
 import dev.meshwork.cli.remote.ConnectionOptions;
 import dev.meshwork.cli.remote.MeshClient;
-import java.io.PrintWriter;
+import dev.meshwork.cli.remote.Pages;
+import dev.meshwork.cli.remote.Pages.Page;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code meshctl run list}: recent runs, newest first, filtered by state, workflow, labels. */
 @Command(name = "list", description = "List runs, newest first.")
 final class RunListCommand implements Callable<Integer> {
 
   private static final int MAX_PAGE = 1000;
-
-  @Spec private CommandSpec spec;
 
   @Mixin private ConnectionOptions connection;
 
@@ -61,12 +55,7 @@ final class RunListCommand implements Callable<Integer> {
       description = "At most N runs (default: ${DEFAULT-VALUE}).")
   private int limit;
 
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "FORMAT",
-      defaultValue = "table",
-      description = "table or json (default: ${DEFAULT-VALUE}).")
-  private ListFormat format;
+  @Mixin private TableOrJson output;
 
   @Override
   public Integer call() {
@@ -80,35 +69,20 @@ final class RunListCommand implements Callable<Integer> {
     if (workflow != null) {
       request.setWorkflowName(workflow);
     }
-    List<Run> runs = new ArrayList<>();
+    List<Run> runs;
     try (MeshClient client = connection.connect()) {
-      Set<String> seenTokens = new HashSet<>();
-      String token = "";
-      do {
-        ListRunsRequest page =
-            request
-                .setPageSize(Math.min(MAX_PAGE, limit - runs.size()))
-                .setPageToken(token)
-                .build();
-        ListRunsResponse response = client.orchestrator(stub -> stub.listRuns(page));
-        runs.addAll(response.getRunsList());
-        token = response.getNextPageToken();
-      } while (runs.size() < limit && !token.isEmpty() && seenTokens.add(token));
+      runs =
+          Pages.upTo(
+              limit,
+              MAX_PAGE,
+              (token, size) -> {
+                ListRunsRequest page = request.setPageSize(size).setPageToken(token).build();
+                ListRunsResponse response = client.orchestrator(stub -> stub.listRuns(page));
+                return new Page<>(response.getRunsList(), response.getNextPageToken());
+              });
     }
-    if (runs.size() > limit) {
-      runs = runs.subList(0, limit);
-    }
-    PrintWriter out = spec.commandLine().getOut();
-    if (format == ListFormat.JSON) {
-      out.println(ProtoJson.json(ListRunsResponse.newBuilder().addAllRuns(runs)));
-    } else if (runs.isEmpty()) {
-      PrintWriter err = spec.commandLine().getErr();
-      err.println("no runs");
-      err.flush();
-    } else {
-      table(runs).print(out);
-    }
-    out.flush();
+    output.printList(
+        ListRunsResponse.newBuilder().addAllRuns(runs), runs, "no runs", () -> table(runs));
     return 0;
   }
 

@@ -3,7 +3,6 @@ package dev.meshwork.cli.runs;
 import dev.meshwork.api.orchestrator.v1.RetryRunRequest;
 import dev.meshwork.api.orchestrator.v1.Run;
 import dev.meshwork.cli.remote.ConnectionOptions;
-import dev.meshwork.cli.remote.MeshClient;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,11 +26,8 @@ final class RunRetryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Run run;
-    try (MeshClient client = connection.connect()) {
-      RetryRunRequest request = RetryRunRequest.newBuilder().setRunId(runId).build();
-      run = client.orchestrator(stub -> stub.retryRun(request)).getRun();
-    }
+    RetryRunRequest request = RetryRunRequest.newBuilder().setRunId(runId).build();
+    Run run = connection.callOrchestrator(stub -> stub.retryRun(request)).getRun();
     PrintWriter out = spec.commandLine().getOut();
     out.println(
         "run "

@@ -6,7 +6,6 @@ import dev.meshwork.cli.MeshctlException;
 import dev.meshwork.cli.output.DocumentFormat;
 import dev.meshwork.cli.output.ProtoJson;
 import dev.meshwork.cli.remote.ConnectionOptions;
-import dev.meshwork.cli.remote.MeshClient;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -58,12 +57,10 @@ final class WorkflowGetCommand implements Callable<Integer> {
     if (version < 0) {
       throw MeshctlException.usage("--version: " + version + " (expected: >= 1)");
     }
-    WorkflowSpec workflow;
-    try (MeshClient client = connection.connect()) {
-      GetWorkflowRequest request =
-          GetWorkflowRequest.newBuilder().setName(name).setVersion(version).build();
-      workflow = client.orchestrator(stub -> stub.getWorkflow(request)).getWorkflow();
-    }
+    GetWorkflowRequest request =
+        GetWorkflowRequest.newBuilder().setName(name).setVersion(version).build();
+    WorkflowSpec workflow =
+        connection.callOrchestrator(stub -> stub.getWorkflow(request)).getWorkflow();
     PrintWriter out = spec.commandLine().getOut();
     if (format == DocumentFormat.JSON) {
       out.println(ProtoJson.json(workflow));

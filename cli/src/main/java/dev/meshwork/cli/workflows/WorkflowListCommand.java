@@ -4,23 +4,18 @@ import dev.meshwork.api.orchestrator.v1.ListWorkflowsRequest;
 import dev.meshwork.api.orchestrator.v1.ListWorkflowsResponse;
 import dev.meshwork.api.orchestrator.v1.Step;
 import dev.meshwork.api.orchestrator.v1.WorkflowSpec;
-import dev.meshwork.cli.output.ListFormat;
-import dev.meshwork.cli.output.ProtoJson;
 import dev.meshwork.cli.output.Table;
+import dev.meshwork.cli.output.TableOrJson;
 import dev.meshwork.cli.remote.ConnectionOptions;
 import dev.meshwork.cli.remote.MeshClient;
-import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.HashSet;
+import dev.meshwork.cli.remote.Pages;
+import dev.meshwork.cli.remote.Pages.Page;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code meshctl workflow list}: the stored workflows (latest version of each), every page. */
 @Command(name = "list", description = "List the stored workflows, latest version of each.")
@@ -28,52 +23,42 @@ final class WorkflowListCommand implements Callable<Integer> {
 
   private static final int PAGE_SIZE = 200;
 
-  @Spec private CommandSpec spec;
-
   @Mixin private ConnectionOptions connection;
 
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "FORMAT",
-      defaultValue = "table",
-      description = "table or json (default: ${DEFAULT-VALUE}).")
-  private ListFormat format;
+  @Mixin private TableOrJson output;
 
   @Override
   public Integer call() {
-    List<WorkflowSpec> workflows = new ArrayList<>();
+    List<WorkflowSpec> workflows;
     try (MeshClient client = connection.connect()) {
-      Set<String> seenTokens = new HashSet<>();
-      String token = "";
-      do {
-        ListWorkflowsRequest request =
-            ListWorkflowsRequest.newBuilder().setPageSize(PAGE_SIZE).setPageToken(token).build();
-        ListWorkflowsResponse page = client.orchestrator(stub -> stub.listWorkflows(request));
-        workflows.addAll(page.getWorkflowsList());
-        token = page.getNextPageToken();
-      } while (!token.isEmpty() && seenTokens.add(token));
+      workflows = Pages.all(PAGE_SIZE, (token, size) -> page(client, token, size));
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (format == ListFormat.JSON) {
-      out.println(ProtoJson.json(ListWorkflowsResponse.newBuilder().addAllWorkflows(workflows)));
-    } else if (workflows.isEmpty()) {
-      PrintWriter err = spec.commandLine().getErr();
-      err.println("no stored workflows");
-      err.flush();
-    } else {
-      Table table = new Table("NAME", "VERSION", "STEPS", "SKILLS", "DESCRIPTION");
-      for (WorkflowSpec workflow : workflows) {
-        table.row(
-            workflow.getName(),
-            Integer.toString(workflow.getVersion()),
-            Integer.toString(workflow.getStepsCount()),
-            skills(workflow),
-            workflow.getDescription());
-      }
-      table.print(out);
-    }
-    out.flush();
+    output.printList(
+        ListWorkflowsResponse.newBuilder().addAllWorkflows(workflows),
+        workflows,
+        "no stored workflows",
+        () -> table(workflows));
     return 0;
+  }
+
+  private static Page<WorkflowSpec> page(MeshClient client, String token, int size) {
+    ListWorkflowsRequest request =
+        ListWorkflowsRequest.newBuilder().setPageSize(size).setPageToken(token).build();
+    ListWorkflowsResponse response = client.orchestrator(stub -> stub.listWorkflows(request));
+    return new Page<>(response.getWorkflowsList(), response.getNextPageToken());
+  }
+
+  private static Table table(List<WorkflowSpec> workflows) {
+    Table table = new Table("NAME", "VERSION", "STEPS", "SKILLS", "DESCRIPTION");
+    for (WorkflowSpec workflow : workflows) {
+      table.row(
+          workflow.getName(),
+          Integer.toString(workflow.getVersion()),
+          Integer.toString(workflow.getStepsCount()),
+          skills(workflow),
+          workflow.getDescription());
+    }
+    return table;
   }
 
   private static String skills(WorkflowSpec workflow) {

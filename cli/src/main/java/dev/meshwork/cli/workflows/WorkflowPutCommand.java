@@ -3,7 +3,6 @@ package dev.meshwork.cli.workflows;
 import dev.meshwork.api.orchestrator.v1.PutWorkflowRequest;
 import dev.meshwork.api.orchestrator.v1.WorkflowSpec;
 import dev.meshwork.cli.remote.ConnectionOptions;
-import dev.meshwork.cli.remote.MeshClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -29,11 +28,9 @@ final class WorkflowPutCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     WorkflowSpec workflow = WorkflowFiles.read(file);
-    WorkflowSpec stored;
-    try (MeshClient client = connection.connect()) {
-      PutWorkflowRequest request = PutWorkflowRequest.newBuilder().setWorkflow(workflow).build();
-      stored = client.orchestrator(stub -> stub.putWorkflow(request)).getWorkflow();
-    }
+    PutWorkflowRequest request = PutWorkflowRequest.newBuilder().setWorkflow(workflow).build();
+    WorkflowSpec stored =
+        connection.callOrchestrator(stub -> stub.putWorkflow(request)).getWorkflow();
     PrintWriter out = spec.commandLine().getOut();
     out.println(
         "workflow "

@@ -12,6 +12,7 @@ import java.time.Duration;
  *     [--watchers 100] [--duration 30s] [--probes 200]
  * java -jar bench/target/meshwork-bench.jar orchestrator [--clients 64] [--duration 20s]
  *     [--warmup 5s]
+ * java -jar bench/target/meshwork-bench.jar engine [--clients 32] [--duration 20s] [--warmup 5s]
  * java -jar bench/target/meshwork-bench.jar hop [--rate 1000] [--duration 10s] [--ghz auto]
  * java -jar bench/target/meshwork-bench.jar gateway [--rate 50] [--read-rate 1000]
  *     [--duration 20s] [--warmup 5s] [--http-version 2]
@@ -23,7 +24,7 @@ import java.time.Duration;
 public final class BenchMain {
 
   private static final String USAGE =
-      "usage: meshwork-bench registry|orchestrator|hop|gateway [--flags] (see bench/README.md)";
+      "usage: meshwork-bench registry|orchestrator|engine|hop|gateway [--flags] (see bench/README.md)";
 
   private BenchMain() {}
 
@@ -46,6 +47,7 @@ public final class BenchMain {
             case "orchestrator" ->
                 new OrchestratorBench(OrchestratorBench.Options.from(flags), System.out)::run;
             case "hop" -> new HopBench(HopBench.Options.from(flags), System.out)::run;
+            case "engine" -> new EngineBench(EngineBench.Options.from(flags), System.out)::run;
             case "gateway" -> new GatewayBench(GatewayBench.Options.from(flags), System.out)::run;
             default -> throw new IllegalArgumentException("unknown scenario '" + scenario + "'");
           };

@@ -205,7 +205,7 @@ final class BenchMesh implements AutoCloseable {
 
   /** Stores a workflow given as proto JSON; returns it. */
   WorkflowSpec putWorkflow(String json) throws InvalidProtocolBufferException {
-    WorkflowSpec spec = parse(json, WorkflowSpec.newBuilder()).build();
+    WorkflowSpec spec = workflow(json);
     OrchestratorServiceGrpc.newBlockingStub(orchestratorChannel)
         .withDeadlineAfter(30, TimeUnit.SECONDS)
         .putWorkflow(PutWorkflowRequest.newBuilder().setWorkflow(spec).build());
@@ -234,6 +234,11 @@ final class BenchMesh implements AutoCloseable {
   }
 
   /** A {@link Struct} from JSON. */
+  /** A workflow from its proto JSON. */
+  static WorkflowSpec workflow(String json) throws InvalidProtocolBufferException {
+    return parse(json, WorkflowSpec.newBuilder()).build();
+  }
+
   static Struct struct(String json) throws InvalidProtocolBufferException {
     return parse(json, Struct.newBuilder()).build();
   }

@@ -32,7 +32,7 @@ record ClosedLoop(int clients, Duration warmup, Duration length) {
   }
 
   /** Drives runs of {@code requests} through {@code driver} and returns what was measured. */
-  Result run(RunDriver driver, Supplier<StartRunRequest> requests) throws InterruptedException {
+  Result run(RunSource driver, Supplier<StartRunRequest> requests) throws InterruptedException {
     Latencies client = new Latencies();
     Latencies server = new Latencies();
     AtomicLong failed = new AtomicLong();

@@ -62,23 +62,23 @@ final class OrchestratorBench {
 
   static final double GOAL_PIPELINES_PER_SECOND = 500;
   static final double GOAL_ADDED_P50_MILLIS = 1.0;
-  private static final int PIPELINE_STEPS = 3;
-  private static final int FAN_OUT = 10;
+  static final int PIPELINE_STEPS = 3;
+  static final int FAN_OUT = 10;
 
-  private static final String PIPELINE =
+  static final String PIPELINE =
       """
       {"name": "bench-pipeline", "timeout": "60s", "steps": [
         {"id": "a", "skill": "bench.noop", "input": {"text": "{{ input.text }}"}},
         {"id": "b", "skill": "bench.noop", "dependsOn": ["a"]},
         {"id": "c", "skill": "bench.noop", "dependsOn": ["b"]}]}
       """;
-  private static final String FAN_OUT_WORKFLOW =
+  static final String FAN_OUT_WORKFLOW =
       """
       {"name": "bench-fanout", "timeout": "60s", "steps": [
         {"id": "each", "skill": "bench.noop", "forEach": "input.items", "maxConcurrency": 10,
          "input": {"item": "{{ item }}"}}]}
       """;
-  private static final String INPUT =
+  static final String INPUT =
       """
       {"text": "hello", "items": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]}
       """;
@@ -119,15 +119,6 @@ final class OrchestratorBench {
     RunDriver driver = new RunDriver(orchestratorChannel);
     mesh.awaitFirstRun(pipelineRun);
 
-    Duration half = Duration.ofSeconds(Math.max(1, options.duration().toSeconds() / 2));
-    progress("latency: one pipeline at a time for %ds", half.toSeconds());
-    Timeline timeline = new Timeline();
-    ClosedLoop.Result sequential =
-        new ClosedLoop(1, Duration.ofSeconds(2), half)
-            .run(new RunDriver(orchestratorChannel, timeline), () -> pipelineRun);
-    progress("baseline: one direct Invoke at a time for %ds", half.toSeconds());
-    Latencies direct = directInvokes(mesh.agentChannel(), half);
-
     progress(
         "throughput: %d clients, pipelines, %ds",
         options.clients(), options.duration().toSeconds());
@@ -136,6 +127,17 @@ final class OrchestratorBench {
         "throughput: %d clients, 1->%d fan-outs, %ds",
         options.clients(), FAN_OUT, options.duration().toSeconds());
     Phase fanOuts = phase(mesh.orchestrator(), driver, fanOutRun);
+
+    // Latency after throughput: by now the JIT has compiled every path a run takes, in the
+    // orchestrator as in the agent, as it has for the direct baseline after its own warm-up.
+    Duration half = Duration.ofSeconds(Math.max(1, options.duration().toSeconds() / 2));
+    progress("latency: one pipeline at a time for %ds", half.toSeconds());
+    Timeline timeline = new Timeline();
+    ClosedLoop.Result sequential =
+        new ClosedLoop(1, Duration.ofSeconds(2), half)
+            .run(new RunDriver(orchestratorChannel, timeline), () -> pipelineRun);
+    progress("baseline: one direct Invoke at a time for %ds", half.toSeconds());
+    Latencies direct = directInvokes(mesh.agentChannel(), half);
     return report(sequential, direct, pipelines, fanOuts, timeline);
   }
 
@@ -277,7 +279,8 @@ final class OrchestratorBench {
         goal);
   }
 
-  private static Latencies perStep(Latencies runs) {
+  /** Each run's duration divided by the pipeline's steps. */
+  static Latencies perStep(Latencies runs) {
     Latencies perStep = new Latencies();
     for (long nanos : runs.samples()) {
       perStep.add(nanos / PIPELINE_STEPS);

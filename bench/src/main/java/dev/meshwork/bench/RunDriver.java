@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /** Starts one run and follows it with {@code WatchRun} until it is terminal, asynchronously. */
-final class RunDriver {
+final class RunDriver implements RunSource {
 
   /** The event types that end a run. */
   static final Set<RunEventType> TERMINAL =
@@ -63,8 +63,8 @@ final class RunDriver {
     this.timeline = timeline;
   }
 
-  /** Starts {@code request}'s run; {@code done} gets its outcome exactly once. */
-  void run(StartRunRequest request, Consumer<Outcome> done) {
+  @Override
+  public void run(StartRunRequest request, Consumer<Outcome> done) {
     long t0 = System.nanoTime();
     orchestrator.startRun(
         request,

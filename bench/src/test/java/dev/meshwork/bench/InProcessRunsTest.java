@@ -1,6 +1,7 @@
 package dev.meshwork.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.meshwork.api.orchestrator.v1.StartRunRequest;
 import dev.meshwork.orchestrator.AgentCallException;
@@ -9,6 +10,7 @@ import dev.meshwork.orchestrator.AgentResult;
 import dev.meshwork.orchestrator.Orchestrator;
 import dev.meshwork.orchestrator.internal.engine.EngineConfig;
 import dev.meshwork.orchestrator.internal.store.H2RunStore;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -55,6 +57,7 @@ class InProcessRunsTest {
   void run_saturatedOrchestrator_rejected() throws Exception {
     try (Orchestrator orchestrator = orchestrator(call -> new CompletableFuture<>(), 1)) {
       runAsync(orchestrator, OrchestratorBench.PIPELINE); // holds the only active-run slot
+      await().atMost(Duration.ofSeconds(10)).until(() -> orchestrator.activeRuns() == 1);
 
       assertThat(runOnce(orchestrator, OrchestratorBench.PIPELINE).kind())
           .isEqualTo(RunDriver.Kind.REJECTED);

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The streaming routes as server-sent events: event shape, resume with Last-Event-ID after a
- * dropped connection (nothing missed, nothing twice), the end of a run, errors before and during
- * a stream, heartbeats, and a dropped client cancelling its upstream watch.
+ * dropped connection (nothing missed, nothing twice; one run and the firehose), the end of a run,
+ * errors before and during a stream, heartbeats, and a dropped client cancelling its upstream
+ * watch.
  */
 class SseRoutesTest {
 
@@ -187,30 +188,94 @@ class SseRoutesTest {
   }
 
   @Test
-  void watchRuns_firehose_idsAreRunAndSequence() throws Exception {
+  void watchRuns_firehose_idsArePositions() throws Exception {
     try (SseClient sse = open("/v1/run-events", null)) {
       await().until(() -> gw.runStatus.openFirehoses() == 1);
       gw.runStatus.append("a", RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED, "");
       gw.runStatus.append("b", RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED, "");
       gw.runStatus.append("a", RunEventType.RUN_EVENT_TYPE_RUN_STARTED, "");
+      List<Event> events = sse.next(3);
 
-      assertThat(sse.next(3)).extracting(Event::id).containsExactly("a:1", "b:1", "a:2");
+      assertThat(events).extracting(Event::id).containsExactly("1001", "1002", "1003");
+      assertThat(events).extracting(Event::type).containsExactly(
+          "RUN_EVENT_TYPE_RUN_SUBMITTED", "RUN_EVENT_TYPE_RUN_SUBMITTED",
+          "RUN_EVENT_TYPE_RUN_STARTED");
+      assertThat(JSON.readTree(events.get(2).data()).at("/position").asText()).isEqualTo("1003");
     }
   }
 
   @Test
-  void watchRuns_lastEventIdFromBrowserReconnect_isIgnored() throws Exception {
+  void watchRuns_resumeAfterDroppedConnection_missesNothingAndRepeatsNothing() throws Exception {
+    List<String> seen = new ArrayList<>();
+    List<String> runs = new ArrayList<>();
+    SseClient first = open("/v1/run-events", null);
+    await().until(() -> gw.runStatus.openFirehoses() == 1);
+    gw.runStatus.append("a", RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED, "");
+    gw.runStatus.append("b", RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED, "");
+    for (Event e : first.next(2)) {
+      seen.add(e.id());
+      runs.add(JSON.readTree(e.data()).at("/event/runId").asText());
+    }
+
+    first.close(); // the dashboard loses its connection while runs go on
+    await().atMost(Duration.ofSeconds(5)).until(() -> gw.runStatus.openFirehoses() == 0);
+    gw.runStatus.append("a", RunEventType.RUN_EVENT_TYPE_RUN_STARTED, "");
+    gw.runStatus.append("b", RunEventType.RUN_EVENT_TYPE_RUN_STARTED, "");
+
+    try (SseClient second = open("/v1/run-events", seen.get(seen.size() - 1))) {
+      List<Event> replayed = second.next(2);
+      await().until(() -> gw.runStatus.openFirehoses() == 1);
+      gw.runStatus.append("a", RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED, "");
+      List<Event> live = second.next(1);
+      for (Event e : concat(replayed, live)) {
+        seen.add(e.id());
+        runs.add(JSON.readTree(e.data()).at("/event/runId").asText());
+      }
+    }
+
+    assertThat(seen).containsExactly("1001", "1002", "1003", "1004", "1005");
+    assertThat(runs).containsExactly("a", "b", "a", "b", "a");
+    assertThat(gw.runStatus.firehoseRequests()).extracting(r -> r.getAfterPosition())
+        .containsExactly(0L, 1002L);
+  }
+
+  @Test
+  void watchRuns_afterQueryParameter_resumesLikeLastEventId() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      gw.runStatus.append("r" + i, RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED, "");
+    }
+
+    try (SseClient sse = open("/v1/run-events?after=1001", null)) {
+      assertThat(sse.next(2)).extracting(Event::id).containsExactly("1002", "1003");
+    }
+  }
+
+  @Test
+  void watchRuns_positionNoLongerHeld_returns400WithReasonNotAStream() throws Exception {
+    gw.runStatus.append("a", RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED, "");
+
+    try (SseClient compacted = open("/v1/run-events", "7");
+        SseClient unknown = open("/v1/run-events", "5000")) {
+      compacted.awaitEnd();
+      unknown.awaitEnd();
+
+      assertThat(compacted.headers().status().code()).isEqualTo(400);
+      JsonNode body = JSON.readTree(compacted.body());
+      assertThat(body.get("code").asText()).isEqualTo("OUT_OF_RANGE");
+      assertThat(body.get("reason").asText()).isEqualTo("POSITION_COMPACTED");
+      assertThat(JSON.readTree(unknown.body()).get("reason").asText())
+          .isEqualTo("POSITION_UNKNOWN");
+    }
+  }
+
+  @Test
+  void watchRuns_badLastEventId_returns400NamingIt() throws Exception {
     try (SseClient sse = open("/v1/run-events", "a:2")) {
-      assertThat(sse.headers().status().code()).isEqualTo(200);
-    }
-  }
-
-  @Test
-  void watchRuns_afterParameter_returns400() throws Exception {
-    try (SseClient sse = open("/v1/run-events?after=3", null)) {
       sse.awaitEnd();
 
       assertThat(sse.headers().status().code()).isEqualTo(400);
+      assertThat(JSON.readTree(sse.body()).at("/fieldViolations/0/field").asText())
+          .isEqualTo("Last-Event-ID");
     }
   }
 
@@ -248,6 +313,12 @@ class SseRoutesTest {
 
       assertThat(sse.headers().status().code()).isEqualTo(401);
     }
+  }
+
+  private static List<Event> concat(List<Event> a, List<Event> b) {
+    List<Event> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   private SseClient open(String path, String lastEventId) {

@@ -15,6 +15,15 @@ public interface EventStream {
   /** Sends one event. */
   void send(RunEvent event);
 
+  /**
+   * Sends one event of the runs firehose with its position (what a client resumes from). Only
+   * firehose watches call it; a stream that carries no positions may keep this default, which sends
+   * the event alone.
+   */
+  default void send(RunEvent event, long position) {
+    send(event);
+  }
+
   /** Ends the stream normally. */
   void complete();
 

@@ -57,7 +57,16 @@ public final class Orchestrator implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.hub = new RunEventHub(store, streamExecutor, b.watchBufferSize);
+    // Firehose positions are not stored, so a restart must not hand out old ones again: starting
+    // from the wall clock in microseconds puts them above any earlier incarnation's unless it
+    // published over a thousand events per millisecond on average, or the clock went back.
+    this.hub =
+        new RunEventHub(
+            store,
+            streamExecutor,
+            b.watchBufferSize,
+            b.watchHistorySize,
+            Math.multiplyExact(System.currentTimeMillis(), 1000L));
     this.engine =
         WorkflowEngine.builder()
             .config(config)
@@ -207,9 +216,16 @@ public final class Orchestrator implements AutoCloseable {
     return hub.watchRun(runId, afterSequence, stream);
   }
 
-  /** Streams the live events of every run matching {@code filter}. */
-  public Watch watchRuns(RunFilter filter, EventStream stream) {
-    return hub.watchRuns(filter, stream);
+  /**
+   * Streams the events of every run matching {@code filter} with their firehose positions: the held
+   * ones after {@code afterPosition} (none for 0), then live ones. The returned watch must be told
+   * when the stream becomes ready or is cancelled.
+   *
+   * @throws MeshException {@code OUT_OF_RANGE} (reason {@code POSITION_COMPACTED} or {@code
+   *     POSITION_UNKNOWN}) when the orchestrator cannot replay after {@code afterPosition}
+   */
+  public Watch watchRuns(RunFilter filter, long afterPosition, EventStream stream) {
+    return hub.watchRuns(filter, afterPosition, stream);
   }
 
   /** Runs not finished yet. */
@@ -238,6 +254,7 @@ public final class Orchestrator implements AutoCloseable {
     private EngineConfig config = EngineConfig.builder().build();
     private DoubleSupplier random = Math::random;
     private int watchBufferSize = 1024;
+    private int watchHistorySize = 10_000;
 
     private Builder() {}
 
@@ -283,6 +300,15 @@ public final class Orchestrator implements AutoCloseable {
         throw new IllegalArgumentException("watchBufferSize: " + size + " (expected: >= 1)");
       }
       this.watchBufferSize = size;
+      return this;
+    }
+
+    /** Firehose events kept for watchers resuming after a position (default 10000). */
+    public Builder watchHistorySize(int size) {
+      if (size < 1) {
+        throw new IllegalArgumentException("watchHistorySize: " + size + " (expected: >= 1)");
+      }
+      this.watchHistorySize = size;
       return this;
     }
 

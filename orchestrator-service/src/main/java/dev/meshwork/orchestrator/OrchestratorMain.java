@@ -68,6 +68,7 @@ public final class OrchestratorMain {
             .skills(new RegistrySkillDirectory(registry, Clock.systemUTC()))
             .config(own.engine())
             .watchBufferSize(own.watchBuffer())
+            .watchHistorySize(own.watchHistory())
             .build()
             .start();
     MeshServer server =

@@ -43,6 +43,7 @@ class OrchestratorMainTest {
     assertThat(s.engine().maxInFlight()).isEqualTo(256);
     assertThat(s.engine().defaultRunTimeout()).isEqualTo(Duration.ofMinutes(10));
     assertThat(s.watchBuffer()).isEqualTo(1024);
+    assertThat(s.watchHistory()).isEqualTo(10_000);
   }
 
   @Test
@@ -50,13 +51,16 @@ class OrchestratorMainTest {
     OrchestratorSettings s =
         OrchestratorSettings.fromSettings(
             Settings.of(
-                new String[] {"--max-in-flight=8", "--default-run-timeout", "30s"},
+                new String[] {
+                  "--max-in-flight=8", "--default-run-timeout", "30s", "--watch-history=50"
+                },
                 Map.of("MESHWORK_REGISTRY", "reg:9", "MESHWORK_DATA_DIR", "/var/mesh")));
 
     assertThat(s.registry()).isEqualTo("reg:9");
     assertThat(s.storeDir()).isEqualTo(Path.of("/var/mesh", "orchestrator"));
     assertThat(s.engine().maxInFlight()).isEqualTo(8);
     assertThat(s.engine().defaultRunTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(s.watchHistory()).isEqualTo(50);
   }
 
   @Test

@@ -28,14 +28,12 @@ public record SseStreamSpec(
           "meshwork.orchestrator.v1.RunStatusService/WatchRun",
           new SseStreamSpec(
               List.of("event.sequence"), Optional.of("event.type"), Optional.of("after_sequence")),
-          // The firehose interleaves runs, and WatchRunsRequest has no position to resume from:
-          // ids are <run_id>:<sequence>, unique and good for de-duplication; a client that
-          // reconnects re-reads state with ListRuns (or resumes single runs with WatchRun).
+          // The firehose interleaves runs; its position orders all of them, so the last one seen
+          // is where to resume (the orchestrator answers OUT_OF_RANGE once it no longer holds
+          // what followed, and the client re-reads state with ListRuns).
           "meshwork.orchestrator.v1.RunStatusService/WatchRuns",
           new SseStreamSpec(
-              List.of("event.run_id", "event.sequence"),
-              Optional.of("event.type"),
-              Optional.empty()),
+              List.of("position"), Optional.of("event.type"), Optional.of("after_position")),
           "meshwork.registry.v1.RegistryService/WatchAgentInstances",
           new SseStreamSpec(List.of("revision"), Optional.of("type"), Optional.of("after_revision")));
 

@@ -214,13 +214,22 @@ async function loadRuns() {
   const res = await api('/v1/runs?page_size=50');
   for (const run of res.runs || []) state.runs.set(run.runId, run);
   renderRuns();
-  // The firehose cannot resume: after a reconnect, re-read the list, then tail again.
-  watch('/v1/run-events', {
+  // watch() resumes after a dropped connection with Last-Event-ID, the firehose position. When the
+  // orchestrator no longer holds what followed (OUT_OF_RANGE: a restart, or too long away), re-read
+  // the list and tail afresh.
+  const firehose = watch('/v1/run-events', {
     onEvent(event) {
       const { event: e } = JSON.parse(event.data);
       onRunEvent(e);
     },
-    onError: (e) => setStatus(`runs: ${e.message}`),
+    onError(e) {
+      if (e.body?.code === 'OUT_OF_RANGE') {
+        firehose.stop(); // retrying the same position would fail the same way
+        loadRuns().catch((err) => setStatus(`runs: ${err.message}`));
+        return;
+      }
+      setStatus(`runs: ${e.message}`);
+    },
   });
 }
 

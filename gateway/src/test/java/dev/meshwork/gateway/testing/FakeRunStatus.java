@@ -10,9 +10,11 @@ import dev.meshwork.api.orchestrator.v1.WatchRunRequest;
 import dev.meshwork.api.orchestrator.v1.WatchRunResponse;
 import dev.meshwork.api.orchestrator.v1.WatchRunsRequest;
 import dev.meshwork.api.orchestrator.v1.WatchRunsResponse;
+import dev.meshwork.core.ErrorCode;
 import dev.meshwork.core.GrpcErrors;
 import dev.meshwork.core.MeshException;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -24,8 +26,11 @@ import java.util.Set;
 /**
  * An in-memory RunStatusService following the contract: per-run event logs with gapless
  * sequences from 1; WatchRun replays the events after {@code after_sequence}, then tails, and ends
- * after the run's terminal event; WatchRuns tails every run. Open watches are counted so tests can
- * see a dropped HTTP client cancel its upstream call.
+ * after the run's terminal event; WatchRuns gives every event a position from {@link
+ * #FIRST_POSITION} on, replays those after {@code after_position}, then tails every run (a position
+ * below {@code FIRST_POSITION - 1} is {@code POSITION_COMPACTED}, one after the last {@code
+ * POSITION_UNKNOWN}).
+ * Open watches are counted so tests can see a dropped HTTP client cancel its upstream call.
  */
 public final class FakeRunStatus extends RunStatusServiceGrpc.RunStatusServiceImplBase {
 
@@ -35,7 +40,12 @@ public final class FakeRunStatus extends RunStatusServiceGrpc.RunStatusServiceIm
           RunEventType.RUN_EVENT_TYPE_RUN_FAILED,
           RunEventType.RUN_EVENT_TYPE_RUN_CANCELED);
 
+  /** The position of the first firehose event; far from sequences, so tests cannot mix them up. */
+  public static final long FIRST_POSITION = 1_001;
+
   private final Map<String, List<RunEvent>> logs = new HashMap<>();
+  private final List<WatchRunsResponse> firehoseLog = new ArrayList<>();
+  private final List<WatchRunsRequest> firehoseRequests = new ArrayList<>();
   private final Map<String, List<ServerCallStreamObserver<WatchRunResponse>>> watchers =
       new HashMap<>();
   private final List<ServerCallStreamObserver<WatchRunsResponse>> firehose = new ArrayList<>();
@@ -77,8 +87,14 @@ public final class FakeRunStatus extends RunStatusServiceGrpc.RunStatusServiceIm
         watchers.get(runId).remove(out);
       }
     }
+    WatchRunsResponse positioned =
+        WatchRunsResponse.newBuilder()
+            .setEvent(event)
+            .setPosition(FIRST_POSITION + firehoseLog.size())
+            .build();
+    firehoseLog.add(positioned);
     for (ServerCallStreamObserver<WatchRunsResponse> out : firehose) {
-      out.onNext(WatchRunsResponse.newBuilder().setEvent(event).build());
+      out.onNext(positioned);
     }
     return event;
   }
@@ -123,6 +139,11 @@ public final class FakeRunStatus extends RunStatusServiceGrpc.RunStatusServiceIm
     return firehose.size();
   }
 
+  /** The WatchRuns requests received, in order. */
+  public synchronized List<WatchRunsRequest> firehoseRequests() {
+    return List.copyOf(firehoseRequests);
+  }
+
   /** The WatchRun requests received, in order. */
   public synchronized List<WatchRunRequest> watchRequests() {
     return List.copyOf(watchRequests);
@@ -155,9 +176,28 @@ public final class FakeRunStatus extends RunStatusServiceGrpc.RunStatusServiceIm
   @Override
   public synchronized void watchRuns(
       WatchRunsRequest request, StreamObserver<WatchRunsResponse> out) {
+    firehoseRequests.add(request);
+    long after = request.getAfterPosition();
+    long last = FIRST_POSITION + firehoseLog.size() - 1;
+    if (after > last) {
+      out.onError(outOfRange("POSITION_UNKNOWN", after + " is ahead of " + last));
+      return;
+    }
+    if (after != 0 && after < FIRST_POSITION - 1) {
+      out.onError(outOfRange("POSITION_COMPACTED", after + " is no longer held"));
+      return;
+    }
     ServerCallStreamObserver<WatchRunsResponse> call = (ServerCallStreamObserver<WatchRunsResponse>) out;
+    if (after != 0) {
+      firehoseLog.stream().filter(r -> r.getPosition() > after).forEach(call::onNext);
+    }
     firehose.add(call);
     call.setOnCancelHandler(() -> removeFirehose(call));
+  }
+
+  private static StatusRuntimeException outOfRange(String reason, String message) {
+    return GrpcErrors.toStatusException(
+        MeshException.of(ErrorCode.OUT_OF_RANGE, reason, "after_position " + message));
   }
 
   private synchronized void removeWatcher(String runId, ServerCallStreamObserver<WatchRunResponse> call) {

@@ -27,15 +27,18 @@ import java.time.Duration;
  *   <li>{@code --breaker-delay}, 30s: how long a skill's open circuit breaker waits before a trial
  *       call.
  *   <li>{@code --watch-buffer}, 1024: events a watcher may lag behind before it is cut off.
+ *   <li>{@code --watch-history}, 10000: events of all runs kept so that a WatchRuns client can
+ *       resume after a dropped stream ({@code after_position}).
  * </ul>
  *
  * @param registry the registry's address
  * @param storeDir the directory of the run store
  * @param engine engine limits and timings
  * @param watchBuffer events a watcher may lag behind
+ * @param watchHistory firehose events kept for resuming WatchRuns clients
  */
 public record OrchestratorSettings(
-    String registry, Path storeDir, EngineConfig engine, int watchBuffer) {
+    String registry, Path storeDir, EngineConfig engine, int watchBuffer, int watchHistory) {
 
   /** Validates the parts. */
   public OrchestratorSettings {
@@ -73,6 +76,7 @@ public record OrchestratorSettings(
         settings.string("registry", "localhost:7001"),
         TlsConfig.dataDir(settings).resolve("orchestrator"),
         engine,
-        settings.integer("watch-buffer", 1024, 1, 1_000_000));
+        settings.integer("watch-buffer", 1024, 1, 1_000_000),
+        settings.integer("watch-history", 10_000, 1, 1_000_000));
   }
 }

@@ -19,7 +19,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * {@code RunStatusService} over gRPC: each watch is a server stream with flow control; the stream's
@@ -37,26 +37,32 @@ public final class RunStatusGrpcService extends RunStatusServiceGrpc.RunStatusSe
   @Override
   public void watchRun(WatchRunRequest request, StreamObserver<WatchRunResponse> response) {
     Bridge<WatchRunResponse> bridge =
-        new Bridge<>(response, e -> WatchRunResponse.newBuilder().setEvent(e).build());
+        new Bridge<>(response, (e, position) -> WatchRunResponse.newBuilder().setEvent(e).build());
     bridge.attach(orchestrator.watchRun(request.getRunId(), request.getAfterSequence(), bridge));
   }
 
   @Override
   public void watchRuns(WatchRunsRequest request, StreamObserver<WatchRunsResponse> response) {
     Bridge<WatchRunsResponse> bridge =
-        new Bridge<>(response, e -> WatchRunsResponse.newBuilder().setEvent(e).build());
+        new Bridge<>(
+            response,
+            (e, position) ->
+                WatchRunsResponse.newBuilder().setEvent(e).setPosition(position).build());
     RunFilter filter = new RunFilter(Set.of(), request.getWorkflowName(), request.getLabelsMap());
-    bridge.attach(orchestrator.watchRuns(filter, bridge));
+    bridge.attach(orchestrator.watchRuns(filter, request.getAfterPosition(), bridge));
   }
 
   /** An {@link EventStream} over a server stream, wired to its readiness and cancellation. */
   private static final class Bridge<T> implements EventStream {
     private final ServerCallStreamObserver<T> observer;
-    private final Function<RunEvent, T> wrap;
+
+    /** Builds a response from an event and its firehose position (0 where there is none). */
+    private final BiFunction<RunEvent, Long, T> wrap;
+
     private final AtomicReference<Watch> watch = new AtomicReference<>();
     private final AtomicBoolean cancelled = new AtomicBoolean();
 
-    Bridge(StreamObserver<T> response, Function<RunEvent, T> wrap) {
+    Bridge(StreamObserver<T> response, BiFunction<RunEvent, Long, T> wrap) {
       this.observer = (ServerCallStreamObserver<T>) response;
       this.wrap = wrap;
       // Handlers are set before the watch exists, as gRPC requires; they act once it does.
@@ -91,7 +97,12 @@ public final class RunStatusGrpcService extends RunStatusServiceGrpc.RunStatusSe
 
     @Override
     public void send(RunEvent event) {
-      observer.onNext(wrap.apply(event));
+      observer.onNext(wrap.apply(event, 0L));
+    }
+
+    @Override
+    public void send(RunEvent event, long position) {
+      observer.onNext(wrap.apply(event, position));
     }
 
     @Override

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.meshwork.api.orchestrator.v1.Run;
 import dev.meshwork.api.orchestrator.v1.RunEvent;
 import dev.meshwork.api.orchestrator.v1.RunState;
+import dev.meshwork.api.orchestrator.v1.WorkflowSpec;
 import dev.meshwork.core.ErrorCode;
 import dev.meshwork.core.MeshException;
 import dev.meshwork.orchestrator.EventStream;
@@ -20,6 +21,12 @@ import java.util.concurrent.Executor;
  * Fans stored run events out to watchers. The engine calls {@link #onEvents} after each commit; the
  * hub only hands events to per-subscriber bounded buffers, so a slow subscriber costs the engine
  * nothing but a dropped buffer.
+ *
+ * <p>Every published event gets a position in the firehose of all runs, and the hub keeps the last
+ * {@code historySize} of them, so that a firehose watcher whose connection dropped can resume after
+ * the last position it saw. Positions start at a value derived from the wall clock (see {@code
+ * Orchestrator}), so a position from before a restart is older than anything held and gets {@code
+ * POSITION_COMPACTED} rather than a replay of unrelated events.
  */
 public final class RunEventHub implements RunListener {
 
@@ -29,26 +36,52 @@ public final class RunEventHub implements RunListener {
   private final Set<WatchSession> sessions = ConcurrentHashMap.newKeySet();
 
   /**
+   * Guards the history and orders publishing against firehose registration: a resuming watcher
+   * takes its replay snapshot and joins the live sessions under it, so each event reaches it
+   * exactly once, from the snapshot or live.
+   */
+  private final Object publishLock = new Object();
+
+  private final FirehoseHistory history;
+
+  /**
    * A hub.
    *
-   * @param store where replays read from
+   * @param store where single-run replays read from
    * @param executor runs the sessions' drainers
    * @param bufferSize events a subscriber may lag behind before it is cut off
+   * @param historySize firehose events kept for resuming watchers
+   * @param startPosition the position before the first event this hub publishes; must exceed every
+   *     position an earlier incarnation gave out
    */
-  public RunEventHub(RunStore store, Executor executor, int bufferSize) {
+  public RunEventHub(
+      RunStore store, Executor executor, int bufferSize, int historySize, long startPosition) {
     this.store = requireNonNull(store, "store");
     this.executor = requireNonNull(executor, "executor");
     if (bufferSize < 1) {
       throw new IllegalArgumentException("bufferSize: " + bufferSize + " (expected: >= 1)");
     }
+    if (historySize < 1) {
+      throw new IllegalArgumentException("historySize: " + historySize + " (expected: >= 1)");
+    }
     this.bufferSize = bufferSize;
+    this.history = new FirehoseHistory(historySize, startPosition);
   }
 
   @Override
   public void onEvents(Run run, List<RunEvent> events) {
-    for (WatchSession session : sessions) {
-      if (session.accepts(run)) {
-        session.offer(events);
+    if (events.isEmpty()) {
+      return;
+    }
+    // Built outside the lock: the writer thread is the only caller, and the lock is shared with
+    // watchers registering.
+    Run filterable = filterableOf(run);
+    synchronized (publishLock) {
+      List<PublishedEvent> published = history.append(filterable, events);
+      for (WatchSession session : sessions) {
+        if (session.accepts(filterable)) {
+          session.offer(published);
+        }
       }
     }
   }
@@ -82,11 +115,39 @@ public final class RunEventHub implements RunListener {
     return session;
   }
 
-  /** Watches the live events of every run matching {@code filter}; never ends by itself. */
-  public WatchSession watchRuns(RunFilter filter, EventStream stream) {
-    WatchSession session = WatchSession.forRuns(stream, executor, bufferSize, filter);
-    register(session);
+  /**
+   * Watches every run matching {@code filter}: replays the held events after {@code afterPosition}
+   * (none for 0), then tails live ones; never ends by itself.
+   *
+   * @throws MeshException {@code INVALID_ARGUMENT} for a negative position, {@code OUT_OF_RANGE}
+   *     (reason {@code POSITION_COMPACTED} or {@code POSITION_UNKNOWN}) for one it cannot resume
+   *     after
+   */
+  public WatchSession watchRuns(RunFilter filter, long afterPosition, EventStream stream) {
+    requireNonNull(filter, "filter");
+    requireNonNull(stream, "stream");
+    if (afterPosition < 0) {
+      throw MeshException.invalidArgument(
+          "after_position",
+          afterPosition + " (expected: >= 0, 0 for live events only, else a received position)");
+    }
+    WatchSession session;
+    synchronized (publishLock) {
+      List<PublishedEvent> missed = afterPosition == 0 ? List.of() : history.after(afterPosition);
+      // A live-only watcher that is cut off before it got anything can still resume from here.
+      long from = afterPosition == 0 ? history.lastPosition() : afterPosition;
+      session = WatchSession.forRuns(stream, executor, bufferSize, filter, missed, from);
+      register(session);
+    }
+    session.start();
     return session;
+  }
+
+  /** The position of the latest published event. */
+  public long lastPosition() {
+    synchronized (publishLock) {
+      return history.lastPosition();
+    }
   }
 
   /** Current subscribers. */
@@ -97,6 +158,16 @@ public final class RunEventHub implements RunListener {
   private void register(WatchSession session) {
     sessions.add(session);
     session.onClose(() -> sessions.remove(session));
+  }
+
+  /** The parts of {@code run} that {@link RunFilter} and {@link WatchSession#accepts} read. */
+  private static Run filterableOf(Run run) {
+    return Run.newBuilder()
+        .setRunId(run.getRunId())
+        .setState(run.getState())
+        .setWorkflow(WorkflowSpec.newBuilder().setName(run.getWorkflow().getName()))
+        .putAllLabels(run.getLabelsMap())
+        .build();
   }
 
   private static boolean isFinished(Run run) {

@@ -24,12 +24,18 @@ import java.util.logging.Logger;
  * One subscriber of run events. Live events go into a bounded buffer; the engine only ever appends
  * to it and never waits. A single drainer at a time moves events to the stream while the stream is
  * ready (flow control). A subscriber that lets its buffer fill up is cut off with {@code
- * RESOURCE_EXHAUSTED}; for a single run it can resume with {@code after_sequence}.
+ * RESOURCE_EXHAUSTED}; it can resume with {@code after_sequence} (one run) or {@code
+ * after_position} (the firehose).
  *
  * <p>For a single run ({@link #forRun}) the session first replays stored events after the client's
  * sequence, then the buffered live ones, skipping any it has sent already: since it subscribes
  * before reading the store, nothing falls between replay and live tail. It ends after the run's
  * terminal event.
+ *
+ * <p>For the firehose ({@link #forRuns}) the hub hands over the held events after the client's
+ * position, taken while no event is being published, and registers the session in the same breath:
+ * the session sends the matching ones of that snapshot, then the buffered live ones, which all come
+ * later.
  */
 public final class WatchSession implements Watch {
 
@@ -42,11 +48,19 @@ public final class WatchSession implements Watch {
   private final String runId;
   private final RunFilter filter;
   private final RunStore store;
-  private final Deque<RunEvent> buffer = new ArrayDeque<>();
+  private final Deque<PublishedEvent> buffer = new ArrayDeque<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   private Runnable onClose = () -> {};
+
+  /** The last sequence (one run) or position (firehose) sent, or where the client started. */
   private long lastSent;
+
   private boolean replayPending;
+
+  /** Firehose only: held events after the client's position, not all matching the filter. */
+  private List<PublishedEvent> missed;
+
+  private int missedIndex;
   private boolean overflowed;
   private volatile boolean closed;
 
@@ -57,7 +71,8 @@ public final class WatchSession implements Watch {
       String runId,
       RunFilter filter,
       RunStore store,
-      long afterSequence) {
+      List<PublishedEvent> missed,
+      long after) {
     this.stream = requireNonNull(stream, "stream");
     this.executor = requireNonNull(executor, "executor");
     if (capacity < 1) {
@@ -67,7 +82,8 @@ public final class WatchSession implements Watch {
     this.runId = runId;
     this.filter = filter;
     this.store = store;
-    this.lastSent = afterSequence;
+    this.missed = requireNonNull(missed, "missed");
+    this.lastSent = after;
     this.replayPending = runId != null;
   }
 
@@ -86,14 +102,34 @@ public final class WatchSession implements Watch {
         requireNonNull(runId, "runId"),
         null,
         requireNonNull(store, "store"),
+        List.of(),
         afterSequence);
   }
 
-  /** A session tailing the live events of every run matching {@code filter}. */
+  /**
+   * A session sending the events of {@code missed} that match {@code filter}, then tailing the live
+   * events of every matching run.
+   *
+   * @param missed the held events after the client's position, oldest first
+   * @param afterPosition the position the client resumes after, or the latest one for a live-only
+   *     watch (where it would resume if cut off before it got anything)
+   */
   static WatchSession forRuns(
-      EventStream stream, Executor executor, int capacity, RunFilter filter) {
+      EventStream stream,
+      Executor executor,
+      int capacity,
+      RunFilter filter,
+      List<PublishedEvent> missed,
+      long afterPosition) {
     return new WatchSession(
-        stream, executor, capacity, null, requireNonNull(filter, "filter"), null, 0);
+        stream,
+        executor,
+        capacity,
+        null,
+        requireNonNull(filter, "filter"),
+        null,
+        missed,
+        afterPosition);
   }
 
   void onClose(Runnable action) {
@@ -106,7 +142,7 @@ public final class WatchSession implements Watch {
   }
 
   /** Buffers live events; never blocks. */
-  void offer(List<RunEvent> events) {
+  void offer(List<PublishedEvent> events) {
     synchronized (buffer) {
       if (closed || overflowed) {
         return;
@@ -134,7 +170,7 @@ public final class WatchSession implements Watch {
     close();
   }
 
-  /** Starts delivering (the replay, for a single run). */
+  /** Starts delivering (the replay, if any). */
   void start() {
     scheduleDrain();
   }
@@ -175,7 +211,7 @@ public final class WatchSession implements Watch {
 
   private boolean hasWork() {
     synchronized (buffer) {
-      return overflowed || replayPending || !buffer.isEmpty();
+      return overflowed || replayPending || missedIndex < missed.size() || !buffer.isEmpty();
     }
   }
 
@@ -186,7 +222,9 @@ public final class WatchSession implements Watch {
         overflow = overflowed;
       }
       if (overflow) {
-        String resume = runId == null ? "watch again" : "resume with after_sequence=" + lastSent;
+        String resume =
+            (runId == null ? "resume with after_position=" : "resume with after_sequence=")
+                + lastSent;
         failQuietly(
             MeshException.resourceExhausted(
                 "SLOW_SUBSCRIBER",
@@ -210,25 +248,43 @@ public final class WatchSession implements Watch {
         }
         continue;
       }
-      RunEvent next;
-      synchronized (buffer) {
-        next = buffer.poll();
+      if (missedIndex < missed.size()) {
+        PublishedEvent old = missed.get(missedIndex++);
+        if (missedIndex == missed.size()) {
+          missed = List.of(); // let the snapshot go
+          missedIndex = 0;
+        }
+        if (filter.matches(old.run())) {
+          deliverPositioned(old);
+        }
+        continue;
       }
-      if (next == null) {
+      PublishedEvent polled;
+      synchronized (buffer) {
+        polled = buffer.poll();
+      }
+      if (polled == null) {
         return;
       }
-      if (runId != null) {
-        if (next.getSequence() <= lastSent) {
-          continue; // replayed already
+      if (runId == null) {
+        // Positions only grow and the snapshot ends before the first buffered event; the check
+        // keeps the stream duplicate-free should that ever change.
+        if (polled.position() > lastSent) {
+          deliverPositioned(polled);
         }
-        if (next.getSequence() > lastSent + 1) {
-          // Never expected; reading the store again keeps the stream gap-free regardless.
-          replayPending = true;
-          synchronized (buffer) {
-            buffer.addFirst(next);
-          }
-          continue;
+        continue;
+      }
+      RunEvent next = polled.event();
+      if (next.getSequence() <= lastSent) {
+        continue; // replayed already
+      }
+      if (next.getSequence() > lastSent + 1) {
+        // Never expected; reading the store again keeps the stream gap-free regardless.
+        replayPending = true;
+        synchronized (buffer) {
+          buffer.addFirst(polled);
         }
+        continue;
       }
       if (!deliver(next)) {
         return;
@@ -236,11 +292,17 @@ public final class WatchSession implements Watch {
     }
   }
 
-  /** Sends one event; false when the stream has ended. */
+  /** Sends one firehose event with its position. */
+  private void deliverPositioned(PublishedEvent published) {
+    stream.send(published.event(), published.position());
+    lastSent = published.position();
+  }
+
+  /** Sends one event of the watched run; false when the stream has ended. */
   private boolean deliver(RunEvent event) {
     stream.send(event);
     lastSent = Math.max(lastSent, event.getSequence());
-    if (runId != null && isTerminal(event.getType()) && !retriedAfter(event)) {
+    if (isTerminal(event.getType()) && !retriedAfter(event)) {
       close();
       stream.complete();
       return false;

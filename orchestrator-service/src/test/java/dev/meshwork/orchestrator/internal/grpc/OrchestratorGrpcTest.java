@@ -2,6 +2,8 @@ package dev.meshwork.orchestrator.internal.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import dev.meshwork.api.agent.v1.AgentServiceGrpc;
 import dev.meshwork.api.agent.v1.InvokeRequest;
@@ -19,6 +21,8 @@ import dev.meshwork.api.orchestrator.v1.StartRunRequest;
 import dev.meshwork.api.orchestrator.v1.StartRunResponse;
 import dev.meshwork.api.orchestrator.v1.WatchRunRequest;
 import dev.meshwork.api.orchestrator.v1.WatchRunResponse;
+import dev.meshwork.api.orchestrator.v1.WatchRunsRequest;
+import dev.meshwork.api.orchestrator.v1.WatchRunsResponse;
 import dev.meshwork.core.ErrorCode;
 import dev.meshwork.core.FieldViolation;
 import dev.meshwork.core.GrpcErrors;
@@ -26,16 +30,21 @@ import dev.meshwork.core.MeshException;
 import dev.meshwork.core.MeshServer;
 import dev.meshwork.core.ServerConfig;
 import dev.meshwork.core.Settings;
+import dev.meshwork.orchestrator.EventStream;
 import dev.meshwork.orchestrator.Orchestrator;
 import dev.meshwork.orchestrator.OrchestratorMain;
+import dev.meshwork.orchestrator.RunFilter;
+import dev.meshwork.orchestrator.Watch;
 import dev.meshwork.orchestrator.WorkflowYaml;
 import dev.meshwork.orchestrator.internal.engine.EngineConfig;
 import dev.meshwork.orchestrator.internal.expr.Values;
 import dev.meshwork.orchestrator.internal.store.H2RunStore;
+import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -45,14 +54,17 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The orchestrator as a process serves it (MeshServer in insecure dev mode, real port) calling a
- * real AgentService over gRPC: StartRun, WatchRun, GetRun, ListRuns and the error mapping.
+ * real AgentService over gRPC: StartRun, WatchRun, WatchRuns, GetRun, ListRuns and the error
+ * mapping.
  */
 class OrchestratorGrpcTest {
 
@@ -165,6 +177,89 @@ class OrchestratorGrpcTest {
               assertThat(r.getRunId()).isEqualTo(id);
               assertThat(r.getStepsList()).allMatch(s -> s.getOutputCount() == 0);
             });
+  }
+
+  @Test
+  void watchRuns_afterPosition_replaysWithPositions_badPositionsOutOfRangeWithReason()
+      throws Exception {
+    List<Long> positions = new CopyOnWriteArrayList<>();
+    List<RunEvent> live = new CopyOnWriteArrayList<>();
+    // A watch registered in-process before the run starts sees every event and its position.
+    Watch reference = orchestrator.watchRuns(RunFilter.ALL, 0, collecting(positions, live));
+    String id =
+        runs.startRun(
+                StartRunRequest.newBuilder()
+                    .setWorkflow(WorkflowYaml.parse(WORKFLOW))
+                    .setInput(Values.toStruct(Map.of("text", "hi")))
+                    .build())
+            .getRun()
+            .getRunId();
+    status.watchRun(WatchRunRequest.newBuilder().setRunId(id).build()).forEachRemaining(r -> {});
+    long events =
+        runs.getRun(GetRunRequest.newBuilder().setRunId(id).build()).getRun().getLastSequence();
+    await().until(() -> live.size() == events);
+
+    List<WatchRunsResponse> replayed = new ArrayList<>();
+    try (Context.CancellableContext call = Context.current().withCancellation()) {
+      call.run(
+          () -> {
+            Iterator<WatchRunsResponse> stream =
+                status.watchRuns(
+                    WatchRunsRequest.newBuilder().setAfterPosition(positions.get(0)).build());
+            for (int i = 1; i < events; i++) {
+              replayed.add(stream.next());
+            }
+          });
+    }
+    long last = positions.get(positions.size() - 1);
+
+    assertThat(replayed)
+        .extracting(WatchRunsResponse::getPosition)
+        .containsExactlyElementsOf(positions.subList(1, positions.size()));
+    assertThat(replayed)
+        .extracting(WatchRunsResponse::getEvent)
+        .containsExactlyElementsOf(live.subList(1, live.size()));
+    assertThat(reasonOfWatchRuns(last + 1)).contains("POSITION_UNKNOWN");
+    assertThat(reasonOfWatchRuns(1)).contains("POSITION_COMPACTED");
+    reference.cancel();
+  }
+
+  /** The error reason WatchRuns answers {@code afterPosition} with. */
+  private Optional<String> reasonOfWatchRuns(long afterPosition) {
+    Iterator<WatchRunsResponse> stream =
+        status.watchRuns(WatchRunsRequest.newBuilder().setAfterPosition(afterPosition).build());
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, stream::hasNext);
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
+    return GrpcErrors.reasonOf(e);
+  }
+
+  /** An always-ready stream collecting firehose events and their positions. */
+  private static EventStream collecting(List<Long> positions, List<RunEvent> events) {
+    return new EventStream() {
+      @Override
+      public boolean isReady() {
+        return true;
+      }
+
+      @Override
+      public void send(RunEvent event) {
+        throw new AssertionError("a firehose event without a position: " + event);
+      }
+
+      @Override
+      public void send(RunEvent event, long position) {
+        positions.add(position);
+        events.add(event);
+      }
+
+      @Override
+      public void complete() {}
+
+      @Override
+      public void fail(MeshException error) {
+        throw new AssertionError("the reference watch failed", error);
+      }
+    };
   }
 
   @Test

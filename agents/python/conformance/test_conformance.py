@@ -124,7 +124,7 @@ class AgentProcess:
 @pytest.fixture(scope="session")
 def agent_certs(certs) -> Path:
     """The mesh certificates plus an agent/<name> one for every agent under test that ``meshctl
-    certs init`` does not create (java-echo, agents from MESHWORK_CONFORMANCE_AGENTS)."""
+    certs init`` does not create (agents from MESHWORK_CONFORMANCE_AGENTS)."""
     for target in targets():
         if not (certs / "agent" / f"{target.name}.crt").is_file():
             meshctl("certs", "issue", f"agent/{target.name}", "--dir", str(certs))

@@ -59,6 +59,9 @@ public final class OrchestratorMain {
     Files.createDirectories(own.storeDir());
     MeshChannels channels = MeshChannels.create(config.tls());
     ManagedChannel registry = channels.forTarget(own.registry());
+    // Connect now, not at the first StartRun: its skill check would otherwise pay for the
+    // connection and TLS handshake of a cold JVM within the lookup's deadline.
+    registry.getState(true);
     GrpcAgentInvoker invoker = GrpcAgentInvoker.overMesh(channels.withRegistry(registry));
     H2RunStore store = H2RunStore.openFile(own.storeDir());
     Orchestrator orchestrator =

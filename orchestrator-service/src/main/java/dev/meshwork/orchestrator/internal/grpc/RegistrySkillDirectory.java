@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 public final class RegistrySkillDirectory implements SkillDirectory {
 
   private static final Duration CACHE = Duration.ofSeconds(5);
-  private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(3);
+  /** Generous: a registry on a busy machine answers late rather than not at all. */
+  private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(8);
 
   private final RegistryServiceGrpc.RegistryServiceBlockingStub registry;
   private final Clock clock;

@@ -15,6 +15,7 @@ import dev.meshwork.core.ServerConfig;
 import dev.meshwork.core.TlsConfig;
 import dev.meshwork.core.testing.TestPki;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,7 +124,8 @@ class RealRegistryIntegrationTest {
   private static void awaitAnswersFrom(ManagedChannel skill, Set<Integer> ports) {
     Set<Integer> seen = new HashSet<>();
     AgentServiceGrpc.AgentServiceBlockingStub stub = AgentServiceGrpc.newBlockingStub(skill);
-    await().atMost(WAIT).until(() -> {
+    // A call that times out while the instances are still registering is retried, not fatal.
+    await().atMost(WAIT).ignoreExceptionsInstanceOf(StatusRuntimeException.class).until(() -> {
       seen.add(Integer.parseInt(
           stub.withDeadlineAfter(5, TimeUnit.SECONDS).withWaitForReady()
               .invoke(InvokeRequest.newBuilder().setSkillId(SKILL).build())

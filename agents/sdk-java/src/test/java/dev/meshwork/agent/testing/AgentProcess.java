@@ -61,7 +61,9 @@ public final class AgentProcess implements AutoCloseable {
       reader.setDaemon(true);
       reader.start();
       try {
-        return new AgentProcess(process, ready.get(30, TimeUnit.SECONDS), log);
+        // Generous: a JVM starting while a loaded 2-core machine runs other tests can take long;
+        // a healthy start takes a second or two and never waits for this.
+        return new AgentProcess(process, ready.get(90, TimeUnit.SECONDS), log);
       } catch (InterruptedException | ExecutionException | TimeoutException e) {
         process.destroyForcibly();
         throw new IllegalStateException(

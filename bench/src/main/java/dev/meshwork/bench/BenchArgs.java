@@ -33,10 +33,14 @@ final class BenchArgs {
     return settings;
   }
 
+  /** The checkout ({@code --root}, default the current directory). */
+  Path root() {
+    return Path.of(settings.string("root", "."));
+  }
+
   /** A path under the checkout, overridable by {@code --<flag>}. */
   Path jar(String flag, String underRoot) {
-    Path root = Path.of(settings.string("root", "."));
-    return settings.path(flag, root.resolve(underRoot));
+    return settings.path(flag, root().resolve(underRoot));
   }
 
   Duration duration(Duration defaultValue) {

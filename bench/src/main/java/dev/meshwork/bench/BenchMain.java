@@ -41,6 +41,7 @@ public final class BenchMain {
     Scenario run;
     try {
       BenchArgs flags = BenchArgs.of(args);
+      flags.root(); // every scenario takes --root (./mesh bench passes it), starting jars or not
       run =
           switch (scenario) {
             case "registry" -> registry(flags);

@@ -187,8 +187,13 @@ def test_deadline_respected(agent):
     started = time.monotonic()
     with pytest.raises(grpc.RpcError) as e:
         agent.stub.Invoke(agent_pb2.InvokeRequest(skill_id=agent.target.slow, input=slow_input(100, 100)), timeout=0.5)
-    assert e.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-    assert time.monotonic() - started < 2.0
+    elapsed = time.monotonic() - started
+    # The client's deadline timer and the server's enforcement of the same deadline race: grpc-go
+    # resets the stream (RST_STREAM CANCEL) when the deadline it was sent passes, and when that
+    # arrives first grpcio reports CANCELLED. Either way the call ended at its deadline, not before
+    # and not after, which is what a caller relies on.
+    assert e.value.code() in (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED)
+    assert 0.4 < elapsed < 2.0, elapsed
     # The work stopped: the agent reports nothing in flight (instead of running its 10 s).
     assert agent.renewal_in_flight_after(time.monotonic() + 0.1, lambda n: n == 0)
 

@@ -7,7 +7,6 @@ import dev.meshwork.core.TelemetrySettings;
 import dev.meshwork.core.TlsConfig;
 import dev.meshwork.gateway.internal.ApiKeyIssuer;
 import dev.meshwork.gateway.internal.ApiKeyStore;
-import dev.meshwork.gateway.internal.OtelSwitch;
 import io.grpc.ManagedChannel;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -59,10 +58,8 @@ public final class GatewayMain {
     GatewayConfig config = GatewayConfig.fromSettings(settings, tls);
     settings.rejectUnknownFlags();
 
-    try (MeshChannels owned = MeshChannels.create(tls)) {
-      // With the SDK off, a client span per relayed call costs CPU and goes nowhere; the calls
-      // still carry the client's trace context (the propagating interceptor injects it).
-      MeshChannels channels = OtelSwitch.sdkDisabled() ? owned.withoutClientSpans() : owned;
+    // With the SDK off, telemetry itself leaves out client spans (they would go nowhere).
+    try (MeshChannels channels = MeshChannels.create(tls)) {
       ManagedChannel orchestrator = channels.forTarget(config.orchestratorTarget());
       ManagedChannel registry = channels.forTarget(config.registryTarget());
       Gateway gateway = Gateway.builder(config).orchestrator(orchestrator).registry(registry).build();

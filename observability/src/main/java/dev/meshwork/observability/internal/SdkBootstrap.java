@@ -50,20 +50,22 @@ public final class SdkBootstrap {
             ? options.serviceName()
             : seen.resource.getAttribute(ServiceResource.SERVICE_NAME);
     ConfigProperties config = seen.config;
+    TelemetryState state =
+        TelemetryState.over(
+            serviceName,
+            sdk,
+            selfReader::collect,
+            Optional.ofNullable(seen.metricsUrl),
+            timeout -> awaitShutdown(sdk, timeout));
     if (config == null || config.getBoolean("otel.sdk.disabled", false)) {
       // Autoconfigure then returns a bare SDK: spans get ids (logs still correlate within a
-      // process) but nothing is propagated, exported or served.
+      // process) but nothing is propagated, exported or served; client spans would go nowhere.
       LOG.info("OpenTelemetry disabled (OTEL_SDK_DISABLED=true): nothing exported, no metrics"
           + " endpoint");
-    } else {
-      LOG.info(() -> describe(serviceName, config, seen.metricsUrl));
+      return state.withoutClientSpans();
     }
-    return TelemetryState.over(
-        serviceName,
-        sdk,
-        selfReader::collect,
-        Optional.ofNullable(seen.metricsUrl),
-        timeout -> awaitShutdown(sdk, timeout));
+    LOG.info(() -> describe(serviceName, config, seen.metricsUrl));
+    return state;
   }
 
   private static AutoConfiguredOpenTelemetrySdk configure(

@@ -53,6 +53,21 @@ public record TelemetryState(
     requireNonNull(shutdown, "shutdown");
   }
 
+  /**
+   * A copy whose client interceptor only propagates the trace context: for an SDK that records
+   * nothing, where a client span per call would be built, timed and measured only to be dropped.
+   */
+  public TelemetryState withoutClientSpans() {
+    return new TelemetryState(
+        serviceName,
+        openTelemetry,
+        serverInterceptor,
+        new PropagatingClientInterceptor(() -> openTelemetry),
+        selfMetrics,
+        metricsEndpoint,
+        shutdown);
+  }
+
   /** Before {@code init}: everything works and records nothing. */
   public static TelemetryState noop() {
     return borrowed("unknown", OpenTelemetry.noop());

@@ -77,7 +77,9 @@ final class RunLogWriter implements AutoCloseable {
    *     run has it already (then nothing was stored); or exceptionally with the store's error
    */
   CompletableFuture<RunStore.Created> create(Run run, List<RunEvent> events) {
-    return enqueue(new CreateOp(new RunStore.Write(run, events), new CompletableFuture<>()));
+    CreateOp op = new CreateOp(new RunStore.Write(run, events), new CompletableFuture<>());
+    enqueue(op);
+    return op.done();
   }
 
   /**
@@ -87,18 +89,17 @@ final class RunLogWriter implements AutoCloseable {
    *     run's later appends fail too: their sequences no longer follow the stored ones)
    */
   CompletableFuture<Void> append(Run run, List<RunEvent> events) {
-    return enqueue(new AppendOp(new RunStore.Write(run, events), new CompletableFuture<>()));
+    AppendOp op = new AppendOp(new RunStore.Write(run, events), new CompletableFuture<>());
+    enqueue(op);
+    return op.done();
   }
 
-  @SuppressWarnings("unchecked") // done() of an Op of type T is a CompletableFuture<T>
-  private <T> CompletableFuture<T> enqueue(Op op) {
-    CompletableFuture<T> done = (CompletableFuture<T>) op.done();
+  private void enqueue(Op op) {
     if (closing) {
-      done.completeExceptionally(new IllegalStateException("the run log writer is closed"));
-      return done;
+      op.done().completeExceptionally(new IllegalStateException("the run log writer is closed"));
+      return;
     }
     queue.add(op);
-    return done;
   }
 
   /** Appends queued and not stored yet. */

@@ -24,7 +24,8 @@ import java.time.Duration;
 public final class BenchMain {
 
   private static final String USAGE =
-      "usage: meshwork-bench registry|orchestrator|engine|hop|gateway [--flags] (see bench/README.md)";
+      "usage: meshwork-bench registry|orchestrator|engine|hop|gateway|tracing [--flags] (see"
+          + " bench/README.md)";
 
   private BenchMain() {}
 
@@ -50,6 +51,7 @@ public final class BenchMain {
             case "hop" -> new HopBench(HopBench.Options.from(flags), System.out)::run;
             case "engine" -> new EngineBench(EngineBench.Options.from(flags), System.out)::run;
             case "gateway" -> new GatewayBench(GatewayBench.Options.from(flags), System.out)::run;
+            case "tracing" -> new TracingBench(TracingBench.Options.from(flags), System.out)::run;
             default -> throw new IllegalArgumentException("unknown scenario '" + scenario + "'");
           };
       if (!flags.tracing()) {

@@ -18,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +45,7 @@ final class BenchMesh implements AutoCloseable {
    * @param dataParent where the temporary directory (and so the orchestrator's store) goes
    * @param moreIdentities certificates to issue besides the mesh's own (for example {@code
    *     gateway/gateway})
+   * @param env more environment for the started processes (for example where to export spans)
    */
   record Options(
       String name,
@@ -52,7 +54,8 @@ final class BenchMesh implements AutoCloseable {
       List<String> jvmOptions,
       boolean tracing,
       Path dataParent,
-      List<String> moreIdentities) {
+      List<String> moreIdentities,
+      Map<String, String> env) {
 
     Options {
       requireNonNull(name, "name");
@@ -61,6 +64,7 @@ final class BenchMesh implements AutoCloseable {
       requireNonNull(dataParent, "dataParent");
       jvmOptions = List.copyOf(jvmOptions);
       moreIdentities = List.copyOf(moreIdentities);
+      env = Map.copyOf(env);
     }
   }
 
@@ -68,6 +72,7 @@ final class BenchMesh implements AutoCloseable {
   private final BenchPki pki;
   private final Map<String, String> env;
   private final List<AutoCloseable> started = new ArrayList<>();
+  private JavaProcess registry;
   private JavaProcess orchestrator;
   private String registryTarget;
   private String orchestratorTarget;
@@ -93,7 +98,9 @@ final class BenchMesh implements AutoCloseable {
                 "registry/registry", "orchestrator/orchestrator", "agent/bench", "client/bench"));
     identities.addAll(options.moreIdentities());
     BenchPki pki = BenchPki.create(dir.resolve("certs"), identities.toArray(String[]::new));
-    BenchMesh mesh = new BenchMesh(dir, pki, processEnv(options.tracing()));
+    Map<String, String> env = new HashMap<>(processEnv(options.tracing()));
+    env.putAll(options.env());
+    BenchMesh mesh = new BenchMesh(dir, pki, env);
     try {
       mesh.startAll(options, out);
       return mesh;
@@ -122,7 +129,7 @@ final class BenchMesh implements AutoCloseable {
         registryPort,
         orchestratorPort,
         dir);
-    JavaProcess registry =
+    registry =
         startProcess(
             "registry",
             options.registryJar(),
@@ -177,6 +184,10 @@ final class BenchMesh implements AutoCloseable {
 
   BenchPki pki() {
     return pki;
+  }
+
+  JavaProcess registry() {
+    return registry;
   }
 
   JavaProcess orchestrator() {

@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -101,7 +102,8 @@ final class OrchestratorBench {
             options.jvmOptions(),
             options.tracing(),
             options.dataParent(),
-            List.of());
+            List.of(),
+            Map.of());
     try (BenchMesh mesh = BenchMesh.start(meshOptions, out)) {
       return measure(mesh);
     }

@@ -25,6 +25,11 @@ import java.util.concurrent.Future;
  * two identical phases a minute apart differed here by up to 2x. Fresh meshes per round; the
  * spans go to an {@link OtlpSink} in the benchmark's JVM, which counts and discards them: a
  * collector on another host, as in production, rather than Jaeger on the same two cores.
+ *
+ * <p>The verdict is on the CPU time the mesh processes spend per completed pipeline (their JIT
+ * compiler threads left out): on a machine the mesh keeps busy, throughput is inversely
+ * proportional to it, so tracing takes {@code 1 - off/on} of the throughput; pipelines/s are
+ * reported too, but even side by side they swing by about 20% either way here.
  */
 final class TracingBench {
 
@@ -233,7 +238,11 @@ final class TracingBench {
     double cost = median(rounds.stream().map(Round::costRatio).toList());
     double throughput = median(rounds.stream().map(Round::throughputRatio).toList());
     boolean failures = rounds.stream().anyMatch(r -> r.off().failed() + r.on().failed() > 0);
-    boolean ok = 1 - throughput < GOAL_MAX_SHARE && !failures;
+    // Judged on the work per pipeline: on a machine the mesh keeps busy, throughput is inversely
+    // proportional to it, and it is the steadier figure here (pipelines/s of the two meshes still
+    // swing by 20% either way within one window, as the host shares its CPUs unevenly).
+    double share = 1 - 1 / cost;
+    boolean ok = share < GOAL_MAX_SHARE && !failures;
     out.println();
     out.println("## Tracing cost: tracing off vs on");
     out.println();
@@ -281,15 +290,16 @@ final class TracingBench {
     out.println();
     out.printf(
         Locale.ROOT,
-        "median pipelines/s on / off: **%.3f**: tracing costs **%.1f%%** of the throughput; goal"
-            + " < 5%%: %s%n",
-        throughput,
-        100 * (1 - throughput),
+        "median CPU per pipeline on / off: **%.3f**: tracing takes **%.1f%%** of the throughput a"
+            + " busy mesh can reach (1 - off/on); goal < 5%%: %s%n",
+        cost,
+        100 * share,
         ok ? "MET" : "MISSED");
     out.printf(
         Locale.ROOT,
-        "median CPU per pipeline on / off: %.3f (the work a pipeline costs the mesh processes)%n",
-        cost);
+        "median pipelines/s on / off: %.3f (measured side by side; still swings by about 20%% on"
+            + " this shared host, so not judged)%n",
+        throughput);
     out.println();
     out.println("result: " + (ok ? "every goal met" : "GOAL MISSED"));
     return ok;

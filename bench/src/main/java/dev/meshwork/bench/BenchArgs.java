@@ -43,6 +43,26 @@ final class BenchArgs {
     return settings.path(flag, root().resolve(underRoot));
   }
 
+  /** The registry service jar ({@code --registry-jar}). */
+  Path registryJar() {
+    return jar("registry-jar", "registry-service/target/meshwork-registry.jar");
+  }
+
+  /** The orchestrator service jar ({@code --orchestrator-jar}). */
+  Path orchestratorJar() {
+    return jar("orchestrator-jar", "orchestrator-service/target/meshwork-orchestrator.jar");
+  }
+
+  /** The unmeasured time before a measurement ({@code --warmup}), at most ten minutes. */
+  Duration warmup(Duration defaultValue) {
+    return settings.duration("warmup", defaultValue, Duration.ZERO, Duration.ofMinutes(10));
+  }
+
+  /** Where a scenario's temporary directory and stores go ({@code --store-dir}, default tmp). */
+  Path storeDir() {
+    return settings.path("store-dir", Path.of(System.getProperty("java.io.tmpdir")));
+  }
+
   Duration duration(Duration defaultValue) {
     return settings.duration("duration", defaultValue, Duration.ofSeconds(1), Duration.ofHours(1));
   }

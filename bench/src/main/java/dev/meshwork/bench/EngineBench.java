@@ -50,9 +50,8 @@ final class EngineBench {
       return new Options(
           args.settings().integer("clients", 32, 1, 10_000),
           args.duration(Duration.ofSeconds(20)),
-          args.settings()
-              .duration("warmup", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(10)),
-          args.settings().path("store-dir", Path.of(System.getProperty("java.io.tmpdir"))));
+          args.warmup(Duration.ofSeconds(5)),
+          args.storeDir());
     }
   }
 

@@ -69,17 +69,17 @@ final class GatewayBench {
 
     static Options from(BenchArgs args) {
       return new Options(
-          args.jar("registry-jar", "registry-service/target/meshwork-registry.jar"),
-          args.jar("orchestrator-jar", "orchestrator-service/target/meshwork-orchestrator.jar"),
+          args.registryJar(),
+          args.orchestratorJar(),
           args.jar("gateway-jar", "gateway/target/meshwork-gateway.jar"),
           args.settings().integer("rate", DEFAULT_RUN_RATE, 1, 50_000),
           args.settings().integer("read-rate", 1_000, 1, 50_000),
           args.duration(Duration.ofSeconds(20)),
-          args.settings().duration("warmup", DEFAULT_WARMUP, Duration.ZERO, Duration.ofMinutes(10)),
+          args.warmup(DEFAULT_WARMUP),
           httpVersion(args.settings().string("http-version", "2")),
           args.jvmOptions("-Xmx512m"),
           args.tracing(),
-          args.settings().path("store-dir", Path.of(System.getProperty("java.io.tmpdir"))));
+          args.storeDir());
     }
 
     private static HttpClient.Version httpVersion(String text) {

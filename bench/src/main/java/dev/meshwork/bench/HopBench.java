@@ -51,7 +51,7 @@ final class HopBench {
 
     static Options from(BenchArgs args) {
       return new Options(
-          args.jar("registry-jar", "registry-service/target/meshwork-registry.jar"),
+          args.registryJar(),
           args.settings().integer("rate", 1_000, 1, 50_000),
           args.duration(Duration.ofSeconds(10)),
           args.settings()

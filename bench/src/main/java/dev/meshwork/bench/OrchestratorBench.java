@@ -49,15 +49,14 @@ final class OrchestratorBench {
     static Options from(BenchArgs args) {
       Duration duration = args.duration(Duration.ofSeconds(20));
       return new Options(
-          args.jar("registry-jar", "registry-service/target/meshwork-registry.jar"),
-          args.jar("orchestrator-jar", "orchestrator-service/target/meshwork-orchestrator.jar"),
+          args.registryJar(),
+          args.orchestratorJar(),
           args.settings().integer("clients", 64, 1, 10_000),
           duration,
-          args.settings()
-              .duration("warmup", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(10)),
+          args.warmup(Duration.ofSeconds(5)),
           args.jvmOptions("-Xmx512m"),
           args.tracing(),
-          args.settings().path("store-dir", Path.of(System.getProperty("java.io.tmpdir"))));
+          args.storeDir());
     }
   }
 

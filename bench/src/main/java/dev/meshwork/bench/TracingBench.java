@@ -57,16 +57,15 @@ final class TracingBench {
 
     static Options from(BenchArgs args) {
       return new Options(
-          args.jar("registry-jar", "registry-service/target/meshwork-registry.jar"),
-          args.jar("orchestrator-jar", "orchestrator-service/target/meshwork-orchestrator.jar"),
+          args.registryJar(),
+          args.orchestratorJar(),
           args.jar("agent-jar", "agents/echo/target/meshwork-agent-echo.jar"),
           args.settings().integer("clients", 64, 1, 10_000),
           args.settings().integer("rounds", 3, 1, 20),
           args.duration(Duration.ofSeconds(15)),
-          args.settings()
-              .duration("warmup", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)),
+          args.warmup(Duration.ofSeconds(10)),
           args.jvmOptions("-Xmx512m"),
-          args.settings().path("store-dir", Path.of(System.getProperty("java.io.tmpdir"))));
+          args.storeDir());
     }
   }
 

@@ -82,6 +82,18 @@ final class GatewayClient {
    * without a terminal event.
    */
   void run(String startRunJson, Consumer<RunDriver.Kind> done) {
+    post(startRunJson, runId -> watch(runId, done), done);
+  }
+
+  /**
+   * Only starts a run ({@code POST /v1/runs}): {@code done} gets {@code COMPLETED} once the
+   * gateway has answered 200 with the stored run, without following it.
+   */
+  void startOnly(String startRunJson, Consumer<RunDriver.Kind> done) {
+    post(startRunJson, runId -> done.accept(RunDriver.Kind.COMPLETED), done);
+  }
+
+  private void post(String startRunJson, Consumer<String> started, Consumer<RunDriver.Kind> done) {
     requireNonNull(done, "done");
     HttpRequest post =
         request("/v1/runs")
@@ -98,7 +110,7 @@ final class GatewayClient {
                     response.statusCode() == 429 ? RunDriver.Kind.REJECTED : RunDriver.Kind.FAILED);
               } else {
                 try {
-                  watch(runId(response.body()), done);
+                  started.accept(runId(response.body()));
                 } catch (InvalidProtocolBufferException e) {
                   done.accept(RunDriver.Kind.FAILED);
                 }

@@ -136,6 +136,24 @@ class GatewayClientTest {
   }
 
   @Test
+  void startOnly_startAnswers200_completedWithoutWatching() throws Exception {
+    CompletableFuture<RunDriver.Kind> outcome = new CompletableFuture<>();
+    client.startOnly("{\"workflowName\":\"w\"}", outcome::complete);
+
+    assertThat(outcome.get(10, TimeUnit.SECONDS)).isEqualTo(RunDriver.Kind.COMPLETED);
+    assertThat(authorization).containsOnlyKeys("POST /v1/runs");
+  }
+
+  @Test
+  void startOnly_startAnswers429_rejected() throws Exception {
+    startStatus = 429;
+    CompletableFuture<RunDriver.Kind> outcome = new CompletableFuture<>();
+    client.startOnly("{\"workflowName\":\"w\"}", outcome::complete);
+
+    assertThat(outcome.get(10, TimeUnit.SECONDS)).isEqualTo(RunDriver.Kind.REJECTED);
+  }
+
+  @Test
   void getRun_knownAndUnknownRun_okOnlyFor200() throws Exception {
     List<CompletableFuture<Boolean>> outcomes =
         List.of(new CompletableFuture<>(), new CompletableFuture<>());

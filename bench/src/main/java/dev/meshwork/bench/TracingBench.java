@@ -21,8 +21,8 @@ import java.util.concurrent.Future;
  * {@code java-echo}, each a process, so that every hop of a run pays for its spans), one with every
  * process's OpenTelemetry SDK off and one with it on, loaded <em>at the same time</em> by half of
  * the closed-loop clients each, with three-step pipelines. Whatever the shared host does during
- * the window hits both alike, so the ratio of their pipelines/s is tracing's cost; in sequence,
- * two identical phases a minute apart differed here by up to 2x. Fresh meshes per round; the
+ * the window hits both alike (in sequence, two identical phases a minute apart differed here by up
+ * to 2x). Fresh meshes per round; the
  * spans go to an {@link OtlpSink} in the benchmark's JVM, which counts and discards them: a
  * collector on another host, as in production, rather than Jaeger on the same two cores.
  *
@@ -66,6 +66,11 @@ final class TracingBench {
           args.warmup(Duration.ofSeconds(10)),
           args.jvmOptions("-Xmx512m"),
           args.storeDir());
+    }
+
+    /** Each mesh gets half of the clients. */
+    int clientsPerMesh() {
+      return Math.max(1, clients / 2);
     }
   }
 
@@ -122,12 +127,18 @@ final class TracingBench {
     ExecutorService both = Executors.newFixedThreadPool(2);
     try (OtlpSink sink = OtlpSink.start()) {
       for (int i = 1; i <= options.rounds(); i++) {
-        progress("round %d of %d: starting a mesh with tracing off and one with it on", i,
+        progress(
+            "round %d of %d: starting a mesh with tracing off and one with it on",
+            i,
             options.rounds());
         try (Side off = Side.start(false, sink, options, out);
             Side on = Side.start(true, sink, options, out)) {
-          progress("round %d of %d: both meshes loaded at once for %ds + %ds", i,
-              options.rounds(), options.warmup().toSeconds(), options.duration().toSeconds());
+          progress(
+              "round %d of %d: both meshes loaded at once for %ds + %ds",
+              i,
+              options.rounds(),
+              options.warmup().toSeconds(),
+              options.duration().toSeconds());
           Future<Phase> offPhase = both.submit(() -> off.measure(options));
           Future<Phase> onPhase = both.submit(() -> on.measure(options));
           rounds.add(new Round(offPhase.get(), onPhase.get()));
@@ -201,7 +212,7 @@ final class TracingBench {
     /** Warms up, then measures, with half of the clients. */
     Phase measure(Options options) throws Exception {
       RunDriver driver = new RunDriver(mesh.orchestratorChannel());
-      int clients = Math.max(1, options.clients() / 2);
+      int clients = options.clientsPerMesh();
       new ClosedLoop(clients, Duration.ZERO, options.warmup()).run(driver, () -> request);
       List<JavaProcess> measured = List.of(mesh.registry(), mesh.orchestrator(), agent);
       long cpuBefore = cpuMillis(measured);
@@ -256,7 +267,7 @@ final class TracingBench {
             + " WatchRun until terminal), %ds warm-up then %ds measured; fresh meshes for each of"
             + " %d rounds; load average before: %s%n",
         String.join(" ", options.jvmOptions()),
-        Math.max(1, options.clients() / 2),
+        options.clientsPerMesh(),
         options.warmup().toSeconds(),
         options.duration().toSeconds(),
         rounds.size(),

@@ -237,6 +237,10 @@ steps:
                         .build())
                 .run()
                 .getRunId());
+        // A run's first step is queued on the engine's executor after StartRun answers: wait for
+        // it, so that the queue sees the steps in the order the runs were started.
+        int queued = ids.size() + 1;
+        org.awaitility.Awaitility.await().until(() -> one.orchestrator.pendingWork() == queued);
       }
       // The gate's call runs; the four steps wait in the queue behind it.
       org.awaitility.Awaitility.await().until(() -> one.orchestrator.pendingWork() == 5);

@@ -32,6 +32,10 @@ import java.util.Optional;
  *   <li>{@code --sse-heartbeat}, 15s: comment lines on quiet event streams.
  *   <li>{@code --max-request-bytes}, 1048576; {@code --max-header-bytes}, 16384; {@code
  *       --max-connections}, 1000.
+ *   <li>{@code --max-in-flight}, 1000: HTTP/JSON requests served at once (all clients together);
+ *       {@code --max-streams}, 1000: event streams open at once. Past either, a request is
+ *       answered 503 with {@code Retry-After} at once instead of queueing: a gateway that
+ *       accepts more than it can relay holds every waiting request in memory until it runs out.
  *   <li>{@code --jaeger-url}, {@code http://127.0.0.1:16686}: where the dashboard links traces.
  *   <li>{@code --grace-period}, 10s: how long in-flight requests may finish on shutdown.
  * </ul>
@@ -48,6 +52,8 @@ import java.util.Optional;
  * @param maxRequestBytes the request body cap
  * @param maxHeaderBytes the request header cap
  * @param maxConnections the connection cap
+ * @param maxInFlight the cap on HTTP/JSON requests being served at once
+ * @param maxStreams the cap on event streams open at once
  * @param jaegerUrl the Jaeger UI base URL the dashboard links to
  * @param gracePeriod the drain time on shutdown
  */
@@ -64,6 +70,8 @@ public record GatewayConfig(
     long maxRequestBytes,
     int maxHeaderBytes,
     int maxConnections,
+    int maxInFlight,
+    int maxStreams,
     String jaegerUrl,
     Duration gracePeriod) {
 
@@ -116,6 +124,12 @@ public record GatewayConfig(
       throw new IllegalArgumentException(
           "limits: maxRequestBytes >= 1, maxHeaderBytes >= 1024, maxConnections >= 1");
     }
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: > 0)");
+    }
+    if (maxStreams < 1) {
+      throw new IllegalArgumentException("maxStreams: " + maxStreams + " (expected: > 0)");
+    }
   }
 
   /**
@@ -150,6 +164,8 @@ public record GatewayConfig(
             .maxRequestBytes(settings.integer("max-request-bytes", 1 << 20, 1, Integer.MAX_VALUE))
             .maxHeaderBytes(settings.integer("max-header-bytes", 16 * 1024, 1024, 1 << 20))
             .maxConnections(settings.integer("max-connections", 1000, 1, 1_000_000))
+            .maxInFlight(settings.integer("max-in-flight", 1000, 1, 1_000_000))
+            .maxStreams(settings.integer("max-streams", 1000, 1, 1_000_000))
             .jaegerUrl(settings.string("jaeger-url", "http://127.0.0.1:16686"))
             .gracePeriod(
                 settings.duration(
@@ -197,6 +213,8 @@ public record GatewayConfig(
     private long maxRequestBytes = 1 << 20;
     private int maxHeaderBytes = 16 * 1024;
     private int maxConnections = 1000;
+    private int maxInFlight = 1000;
+    private int maxStreams = 1000;
     private String jaegerUrl = "http://127.0.0.1:16686";
     private Duration gracePeriod = Duration.ofSeconds(10);
 
@@ -274,6 +292,18 @@ public record GatewayConfig(
       return this;
     }
 
+    /** The cap on HTTP/JSON requests being served at once. */
+    public Builder maxInFlight(int requests) {
+      this.maxInFlight = requests;
+      return this;
+    }
+
+    /** The cap on event streams open at once. */
+    public Builder maxStreams(int streams) {
+      this.maxStreams = streams;
+      return this;
+    }
+
     /** The Jaeger UI base URL. */
     public Builder jaegerUrl(String url) {
       this.jaegerUrl = requireNonNull(url, "url");
@@ -305,6 +335,8 @@ public record GatewayConfig(
           maxRequestBytes,
           maxHeaderBytes,
           maxConnections,
+          maxInFlight,
+          maxStreams,
           jaegerUrl,
           gracePeriod);
     }

@@ -64,6 +64,35 @@ class GatewayConfigTest {
   }
 
   @Test
+  void fromSettings_limits_defaultToAThousandAndAreRead() {
+    Settings defaults = Settings.of(new String[] {"--insecure", "--http-insecure"}, Map.of());
+    Settings set =
+        Settings.of(
+            new String[] {"--insecure", "--http-insecure", "--max-in-flight=64", "--max-streams=8"},
+            Map.of());
+
+    GatewayConfig byDefault =
+        GatewayConfig.fromSettings(defaults, TlsConfig.fromSettings(defaults, GatewayConfig.IDENTITY));
+    GatewayConfig configured =
+        GatewayConfig.fromSettings(set, TlsConfig.fromSettings(set, GatewayConfig.IDENTITY));
+
+    assertThat(byDefault.maxInFlight()).isEqualTo(1000);
+    assertThat(byDefault.maxStreams()).isEqualTo(1000);
+    assertThat(configured.maxInFlight()).isEqualTo(64);
+    assertThat(configured.maxStreams()).isEqualTo(8);
+  }
+
+  @Test
+  void build_zeroLimits_failNamingTheLimit() {
+    assertThatThrownBy(() -> GatewayConfig.builder().maxInFlight(0).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxInFlight: 0 (expected: > 0)");
+    assertThatThrownBy(() -> GatewayConfig.builder().maxStreams(-1).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxStreams: -1 (expected: > 0)");
+  }
+
+  @Test
   void fromSettings_defaultAboveMaximum_fails() {
     Settings settings =
         Settings.of(

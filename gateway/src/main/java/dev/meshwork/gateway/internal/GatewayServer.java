@@ -32,8 +32,8 @@ import java.util.logging.Logger;
  * Assembles the gateway's HTTP server from the contracts: every {@code google.api.http}-annotated
  * unary RPC of the given services is served by Armeria's transcoder over a forwarding service
  * definition (no per-method code), every annotated server-streaming GET as server-sent events;
- * both behind the API key check and the deadline mapping. Then the dashboard, {@code /healthz},
- * the limits and TLS.
+ * both behind the API key check, the deadline mapping and a cap on what is served at once. Then
+ * the dashboard, {@code /healthz}, the limits and TLS.
  */
 public final class GatewayServer {
 
@@ -83,10 +83,13 @@ public final class GatewayServer {
     ApiKeyAuthDecorator auth = new ApiKeyAuthDecorator(keys);
     DeadlineDecorator deadlines = new DeadlineDecorator(config.defaultTimeout(), config.maxTimeout());
     AccessLogDecorator accessLog = new AccessLogDecorator();
-    Function<HttpService, HttpService> guard =
-        s -> s.decorate(deadlines).decorate(auth).decorate(accessLog);
-    addTranscodedRoutes(sb, upstreams, guard);
-    addStreamRoutes(sb, upstreams, guard, config.heartbeat());
+    // Unary requests and event streams are capped apart: streams stay open for minutes, so
+    // counting them with requests would let a few dashboards starve every API call.
+    InFlightLimit requests = new InFlightLimit("requests", config.maxInFlight());
+    InFlightLimit streams = new InFlightLimit("event streams", config.maxStreams());
+    addTranscodedRoutes(sb, upstreams, guard(deadlines, auth, requests, accessLog));
+    addStreamRoutes(
+        sb, upstreams, guard(deadlines, auth, streams, accessLog), config.heartbeat());
     sb.service("/healthz", HealthCheckService.of());
     // API paths that match no route: a JSON 404, not the dashboard's file lookup.
     sb.serviceUnder(
@@ -96,6 +99,18 @@ public final class GatewayServer {
         });
     DashboardService.install(sb, config.jaegerUrl());
     return sb.build();
+  }
+
+  /**
+   * The decorators of an API route, outermost last: the access log sees every answer, the cap
+   * refuses before the key check does any work, and the deadline is set for what runs inside.
+   */
+  private static Function<HttpService, HttpService> guard(
+      DeadlineDecorator deadlines,
+      ApiKeyAuthDecorator auth,
+      InFlightLimit limit,
+      AccessLogDecorator accessLog) {
+    return s -> s.decorate(deadlines).decorate(auth).decorate(limit).decorate(accessLog);
   }
 
   private static void addTranscodedRoutes(

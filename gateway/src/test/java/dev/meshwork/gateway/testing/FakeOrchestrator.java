@@ -53,6 +53,7 @@ public final class FakeOrchestrator extends OrchestratorServiceGrpc.Orchestrator
   private final AtomicInteger ids = new AtomicInteger();
   private final List<Deadline> deadlines = new CopyOnWriteArrayList<>();
   private final List<StartRunRequest> started = new CopyOnWriteArrayList<>();
+  private final AtomicInteger slowStarted = new AtomicInteger();
   private final AtomicInteger slowCancelled = new AtomicInteger();
   private volatile Consumer<Run> onStart = run -> {};
 
@@ -79,6 +80,11 @@ public final class FakeOrchestrator extends OrchestratorServiceGrpc.Orchestrator
   /** The StartRun requests received. */
   public List<StartRunRequest> started() {
     return started;
+  }
+
+  /** How many calls of the slow run have arrived. */
+  public int slowStarted() {
+    return slowStarted.get();
   }
 
   /** How many calls of the slow run were cancelled (by their deadline or their client). */
@@ -125,6 +131,7 @@ public final class FakeOrchestrator extends OrchestratorServiceGrpc.Orchestrator
   public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> out) {
     record();
     if (request.getRunId().equals("slow")) {
+      slowStarted.incrementAndGet();
       Context.current().addListener(c -> slowCancelled.incrementAndGet(), Runnable::run);
       return;
     }

@@ -39,6 +39,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -86,6 +87,8 @@ import java.util.regex.Pattern;
 public final class MeshAgent {
 
   private static final Logger LOG = Logger.getLogger(MeshAgent.class.getName());
+
+  private final AtomicBoolean signalsHandled = new AtomicBoolean();
 
   /** Registry targets that turn registration (and the mesh client) off. */
   private static final Set<String> OFF = Set.of("none", "off", "-");
@@ -240,6 +243,19 @@ public final class MeshAgent {
     return this;
   }
 
+  /**
+   * Installs what {@link #serveUntilShutdown} does on SIGTERM/SIGINT (drain, then exit 0) now, for
+   * mains that announce readiness before they block: a signal right after the announcement would
+   * otherwise find the JVM's default handler and exit 143 undrained. Idempotent.
+   */
+  public MeshAgent handleSignals() {
+    if (signalsHandled.compareAndSet(false, true)) {
+      shutdownOnSignal();
+      CleanExitOnSigterm.install();
+    }
+    return this;
+  }
+
   /** Blocks until the server has stopped. */
   public void awaitTermination() throws InterruptedException {
     server.awaitTermination();
@@ -250,8 +266,7 @@ public final class MeshAgent {
    * process exits with status 0 once drained (the JVM alone would exit with 143).
    */
   public void serveUntilShutdown() {
-    shutdownOnSignal();
-    CleanExitOnSigterm.install();
+    handleSignals();
     try {
       awaitTermination();
     } catch (InterruptedException e) {

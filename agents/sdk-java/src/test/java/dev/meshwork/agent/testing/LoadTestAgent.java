@@ -41,7 +41,8 @@ public final class LoadTestAgent {
       double fixed = Double.parseDouble(utilization);
       builder.utilization(() -> fixed);
     }
-    MeshAgent agent = builder.start();
+    // Signals handled before READY: a test may send SIGTERM as soon as it reads the line.
+    MeshAgent agent = builder.start().handleSignals();
     System.out.println("READY " + agent.port());
     System.out.flush();
     agent.serveUntilShutdown();

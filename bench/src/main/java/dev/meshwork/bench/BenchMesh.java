@@ -244,12 +244,12 @@ final class BenchMesh implements AutoCloseable {
     }
   }
 
-  /** A {@link Struct} from JSON. */
   /** A workflow from its proto JSON. */
   static WorkflowSpec workflow(String json) throws InvalidProtocolBufferException {
     return parse(json, WorkflowSpec.newBuilder()).build();
   }
 
+  /** A {@link Struct} from JSON. */
   static Struct struct(String json) throws InvalidProtocolBufferException {
     return parse(json, Struct.newBuilder()).build();
   }

@@ -88,8 +88,6 @@ public final class MeshAgent {
 
   private static final Logger LOG = Logger.getLogger(MeshAgent.class.getName());
 
-  private final AtomicBoolean signalsHandled = new AtomicBoolean();
-
   /** Registry targets that turn registration (and the mesh client) off. */
   private static final Set<String> OFF = Set.of("none", "off", "-");
 
@@ -116,6 +114,7 @@ public final class MeshAgent {
   private final Duration leaseTtl;
   private final Duration drainDelay;
   private final String advertiseHost;
+  private final AtomicBoolean signalsHandled = new AtomicBoolean();
   private volatile LeaseKeeper lease;
   private volatile boolean aborted;
 

@@ -13,7 +13,6 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.Status;
 import io.netty.util.AttributeKey;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,14 +79,13 @@ public final class ApiKeyAuthDecorator implements DecoratingHttpServiceFunction 
             .computeIfAbsent(apiKey.name(), n -> new TokenBucket(apiKey.rateLimit(), nanoTime))
             .tryAcquire();
     if (!wait.isZero()) {
-      return new ErrorResponses.Error(
+      return ErrorResponses.of(
               HttpStatus.TOO_MANY_REQUESTS,
-              Status.Code.RESOURCE_EXHAUSTED.name(),
+              Status.Code.RESOURCE_EXHAUSTED,
               "RATE_LIMITED",
               "API key '" + apiKey.name() + "' is over its rate of "
                   + apiKey.rateLimit().perSecond() + " requests per second",
-              List.of(),
-              Optional.of(wait))
+              wait)
           .toResponse()
           .toHttpResponse();
     }

@@ -113,6 +113,18 @@ public final class ErrorResponses {
     return new Error(status, code.name(), reason, message, List.of(), Optional.empty());
   }
 
+  /** An error raised by the gateway itself that tells the client when to retry. */
+  public static Error of(
+      HttpStatus status, Status.Code code, String reason, String message, Duration retryAfter) {
+    return new Error(
+        status,
+        code.name(),
+        reason,
+        message,
+        List.of(),
+        Optional.of(requireNonNull(retryAfter, "retryAfter")));
+  }
+
   /** The HTTP status of a gRPC code. */
   public static HttpStatus httpStatus(Status.Code code) {
     return switch (code) {

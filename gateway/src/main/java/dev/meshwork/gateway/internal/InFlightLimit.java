@@ -10,8 +10,6 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.Status;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
@@ -25,8 +23,7 @@ import java.util.logging.Logger;
  */
 public final class InFlightLimit implements DecoratingHttpServiceFunction {
 
-  /** The {@code reason} of the refusal. */
-  static final String REASON = "GATEWAY_OVERLOADED";
+  private static final String REASON = "GATEWAY_OVERLOADED";
 
   private static final Logger LOG = Logger.getLogger(InFlightLimit.class.getName());
   private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
@@ -53,23 +50,17 @@ public final class InFlightLimit implements DecoratingHttpServiceFunction {
     if (inFlight.incrementAndGet() > max) {
       inFlight.decrementAndGet();
       LOG.fine(() -> "refused " + req.method() + " " + ctx.path() + ": " + max + " " + what);
-      return new ErrorResponses.Error(
+      return ErrorResponses.of(
               HttpStatus.SERVICE_UNAVAILABLE,
-              Status.Code.UNAVAILABLE.name(),
+              Status.Code.UNAVAILABLE,
               REASON,
               "the gateway is serving its limit of " + max + " " + what + " at once; retry later",
-              List.of(),
-              Optional.of(RETRY_AFTER))
+              RETRY_AFTER)
           .toResponse()
           .toHttpResponse();
     }
     // The log completes exactly once whatever happens below, a thrown exception included.
     ctx.log().whenComplete().handle((log, failure) -> inFlight.decrementAndGet());
     return delegate.serve(ctx, req);
-  }
-
-  /** How many requests hold a slot now. */
-  public int inFlight() {
-    return inFlight.get();
   }
 }

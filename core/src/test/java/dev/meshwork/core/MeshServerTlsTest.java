@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.meshwork.api.agent.v1.AgentServiceGrpc;
 import dev.meshwork.api.agent.v1.GetAgentCardRequest;
 import dev.meshwork.api.agent.v1.GetAgentCardResponse;
+import dev.meshwork.api.agent.v1.InvokeRequest;
+import dev.meshwork.api.agent.v1.InvokeResponse;
 import dev.meshwork.api.common.v1.AgentCard;
 import dev.meshwork.core.testing.TestPki;
 import io.grpc.ChannelCredentials;
@@ -52,6 +54,7 @@ class MeshServerTlsTest {
   private final List<String> seenCallers = new ArrayList<>();
   private volatile CountDownLatch release = new CountDownLatch(0);
   private final CountDownLatch entered = new CountDownLatch(1);
+  private final CountDownLatch invoked = new CountDownLatch(1);
 
   @BeforeEach
   void setUp() {
@@ -73,6 +76,12 @@ class MeshServerTlsTest {
                     .setCard(AgentCard.newBuilder().setName("echo"))
                     .build());
             observer.onCompleted();
+          }
+
+          @Override
+          public void invoke(InvokeRequest request, StreamObserver<InvokeResponse> observer) {
+            // Never answers, like a handler still waiting on something when its client leaves.
+            invoked.countDown();
           }
         };
     ServerConfig config =
@@ -216,6 +225,26 @@ class MeshServerTlsTest {
     // ...and the call still completes before the server stops.
     assertThat(call.get(10, TimeUnit.SECONDS).getCard().getName()).isEqualTo("echo");
     stopping.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void shutdown_callItsClientGaveUpOn_doesNotWaitForGracePeriod() throws Exception {
+    // The handler never closes the call; its deadline passes and the client cancels. The call is
+    // over: shutdown must not wait the grace period (5s here) for it.
+    AgentServiceGrpc.AgentServiceBlockingStub stub =
+        AgentServiceGrpc.newBlockingStub(channelAs("agent/echo"));
+    StatusRuntimeException expired =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                stub.withDeadlineAfter(2, TimeUnit.SECONDS)
+                    .invoke(InvokeRequest.getDefaultInstance()));
+    assertThat(expired.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    assertThat(invoked.await(1, TimeUnit.SECONDS)).isTrue();
+
+    CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::shutdown);
+
+    assertThat(stopping).succeedsWithin(Duration.ofSeconds(4));
   }
 
   @Test

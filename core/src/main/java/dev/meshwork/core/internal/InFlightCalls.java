@@ -1,6 +1,7 @@
 package dev.meshwork.core.internal;
 
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -26,27 +27,56 @@ public final class InFlightCalls implements ServerInterceptor {
       return next.startCall(call, headers);
     }
     increment();
+    Once done = new Once();
     ServerCall<ReqT, RespT> counted =
         new SimpleForwardingServerCall<>(call) {
-          private boolean closed;
-
           @Override
           public void close(Status status, Metadata trailers) {
             try {
               super.close(status, trailers);
             } finally {
-              done();
-            }
-          }
-
-          private synchronized void done() {
-            if (!closed) {
-              closed = true;
-              decrement();
+              done.run();
             }
           }
         };
-    return next.startCall(counted, headers);
+    // A cancelled call (its client gone, its deadline passed) is over too, whether or not its
+    // handler ever closes it: many never do, and one that is not even started yet (a unary call
+    // whose request never came) cannot. Counted until close, such calls held every shutdown for
+    // the whole grace period.
+    return new SimpleForwardingServerCallListener<>(next.startCall(counted, headers)) {
+      @Override
+      public void onCancel() {
+        try {
+          super.onCancel();
+        } finally {
+          done.run();
+        }
+      }
+
+      @Override
+      public void onComplete() {
+        try {
+          super.onComplete();
+        } finally {
+          done.run();
+        }
+      }
+    };
+  }
+
+  /** Takes a call off the count once, whichever way it ends first. */
+  private final class Once implements Runnable {
+    private boolean ran;
+
+    @Override
+    public void run() {
+      synchronized (InFlightCalls.this) {
+        if (!ran) {
+          ran = true;
+          decrement();
+        }
+      }
+    }
   }
 
   private synchronized void increment() {

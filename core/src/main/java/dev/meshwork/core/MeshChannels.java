@@ -132,6 +132,17 @@ public final class MeshChannels implements Closeable {
     return tls.identity();
   }
 
+  /**
+   * What every call on these channels goes through (telemetry, the default deadline), in the order
+   * {@code ManagedChannelBuilder.intercept(List)} takes them: for a gRPC client other than
+   * grpc-java's that must treat calls the same way.
+   */
+  public List<ClientInterceptor> interceptors() {
+    List<ClientInterceptor> all = new ArrayList<>(interceptors);
+    all.add(new DefaultDeadlineInterceptor(defaultDeadline));
+    return List.copyOf(all);
+  }
+
   /** A channel to {@code target}, for example {@code localhost:7001} or {@code mesh:///skill/x}. */
   public ManagedChannel forTarget(String target) {
     return forTarget(target, null);
@@ -165,9 +176,7 @@ public final class MeshChannels implements Closeable {
     if (serviceConfig != null) {
       builder.defaultServiceConfig(serviceConfig);
     }
-    List<ClientInterceptor> all = new ArrayList<>(interceptors);
-    all.add(new DefaultDeadlineInterceptor(defaultDeadline));
-    builder.intercept(all);
+    builder.intercept(interceptors());
     return builder.build();
   }
 

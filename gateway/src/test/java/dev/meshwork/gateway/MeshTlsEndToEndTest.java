@@ -2,22 +2,30 @@ package dev.meshwork.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meshwork.api.orchestrator.v1.GetRunRequest;
+import dev.meshwork.api.orchestrator.v1.OrchestratorServiceGrpc;
 import dev.meshwork.api.orchestrator.v1.Run;
+import dev.meshwork.api.orchestrator.v1.RunEventType;
 import dev.meshwork.api.orchestrator.v1.RunState;
 import dev.meshwork.core.AuthorizationPolicy;
+import dev.meshwork.core.ConfigException;
 import dev.meshwork.core.MeshChannels;
 import dev.meshwork.core.MeshServer;
+import dev.meshwork.core.MeshTls;
 import dev.meshwork.core.ServerConfig;
 import dev.meshwork.core.Settings;
 import dev.meshwork.core.TlsConfig;
 import dev.meshwork.core.testing.TestPki;
 import dev.meshwork.gateway.internal.ApiKeyStore;
+import dev.meshwork.gateway.internal.MeshUpstreams;
 import dev.meshwork.gateway.testing.FakeOrchestrator;
 import dev.meshwork.gateway.testing.FakeRegistry;
 import dev.meshwork.gateway.testing.FakeRunStatus;
-import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,6 +37,7 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The production wiring, real TLS on both sides: HTTPS with the gateway's mesh certificate to an
  * HTTP client trusting the mesh CA, and mTLS as {@code gateway/gateway} to a {@link MeshServer}
- * whose authorization policy admits the gateway.
+ * whose authorization policy admits the gateway, through {@link MeshUpstreams} as {@code
+ * GatewayMain} wires them.
  */
 class MeshTlsEndToEndTest {
 
@@ -48,9 +58,10 @@ class MeshTlsEndToEndTest {
   @TempDir Path dir;
   private MeshServer orchestrator;
   private MeshServer registry;
-  private MeshChannels channels;
-  private ManagedChannel orchestratorChannel;
-  private ManagedChannel registryChannel;
+  private FakeOrchestrator fakeOrchestrator;
+  private FakeRunStatus runStatus;
+  private MeshTls tls;
+  private MeshUpstreams upstreams;
   private Gateway gateway;
   private TestPki pki;
 
@@ -59,12 +70,13 @@ class MeshTlsEndToEndTest {
     pki =
         TestPki.create(
             dir.resolve("certs"), "gateway/gateway", "orchestrator/orchestrator", "registry/registry");
-    FakeOrchestrator fakeOrchestrator = new FakeOrchestrator();
+    fakeOrchestrator = new FakeOrchestrator();
+    runStatus = new FakeRunStatus();
     fakeOrchestrator.put(Run.newBuilder().setRunId("r1").setState(RunState.RUN_STATE_WORKING).build());
     orchestrator =
         MeshServer.builder(serverConfig("orchestrator/orchestrator"))
             .addService(fakeOrchestrator)
-            .addService(new FakeRunStatus())
+            .addService(runStatus)
             .policy(
                 AuthorizationPolicy.builder()
                     .allow("meshwork.orchestrator.v1.OrchestratorService/*", "gateway/*")
@@ -79,21 +91,20 @@ class MeshTlsEndToEndTest {
             .build()
             .start();
     Settings settings = settings(Map.of());
-    TlsConfig tls = TlsConfig.fromSettings(settings, GatewayConfig.IDENTITY);
-    channels = MeshChannels.create(tls);
-    orchestratorChannel = channels.forTarget("localhost:" + orchestrator.port());
-    registryChannel = channels.forTarget("localhost:" + registry.port());
+    TlsConfig tlsConfig = TlsConfig.fromSettings(settings, GatewayConfig.IDENTITY);
+    tls = MeshTls.load(tlsConfig);
+    upstreams = MeshUpstreams.create(tls, MeshChannels.create(tls).interceptors());
     Path keys = dir.resolve("keys.yaml");
     Files.writeString(
         keys,
         "keys:\n- {name: e2e, sha256: " + ApiKeyStore.hash(KEY) + ", allow: [\"/v1/**\"]}\n");
     GatewayConfig config =
         GatewayConfig.fromSettings(
-            settings(Map.of("port", "0", "api-keys-file", keys.toString())), tls);
+            settings(Map.of("port", "0", "api-keys-file", keys.toString())), tlsConfig);
     gateway =
         Gateway.builder(config)
-            .orchestrator(orchestratorChannel)
-            .registry(registryChannel)
+            .orchestrator(upstreams.forTarget("localhost:" + orchestrator.port()))
+            .registry(upstreams.forTarget("localhost:" + registry.port()))
             .build()
             .start();
   }
@@ -101,9 +112,8 @@ class MeshTlsEndToEndTest {
   @AfterEach
   void stop() throws Exception {
     gateway.close();
-    orchestratorChannel.shutdownNow();
-    registryChannel.shutdownNow();
-    channels.close();
+    upstreams.close();
+    tls.close();
     orchestrator.shutdown();
     registry.shutdown();
   }
@@ -127,6 +137,70 @@ class MeshTlsEndToEndTest {
   }
 
   @Test
+  void requestTimeout_overMtls_returns504AndCancelsTheUpstreamCall() throws Exception {
+    // Connected first: on a cold JVM, setting up the upstream connection alone can take longer
+    // than the timeout, and then the call never reaches the orchestrator to be cancelled there.
+    assertThat(https("/v1/runs/r1", KEY).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> res = https("/v1/runs/slow", KEY, "x-request-timeout", "1s");
+
+    assertThat(res.statusCode()).isEqualTo(504);
+    assertThat(res.body()).contains("DEADLINE_EXCEEDED");
+    assertThat(fakeOrchestrator.slowStarted()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> fakeOrchestrator.slowCancelled() == 1);
+  }
+
+  @Test
+  void eventStream_overMtls_relaysTheRunsEventsInOrder() throws Exception {
+    runStatus.append("r2", RunEventType.RUN_EVENT_TYPE_RUN_STARTED, "");
+    runStatus.append("r2", RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED, "");
+
+    HttpResponse<String> res = https("/v1/runs/r2/events", KEY, "accept", "text/event-stream");
+
+    assertThat(res.statusCode()).isEqualTo(200);
+    assertThat(res.body()).containsSubsequence("id: 1", "RUN_STARTED", "id: 2", "RUN_COMPLETED");
+  }
+
+  @Test
+  void upstreamWithCertificateFromAnotherCa_isRefused() throws Exception {
+    TestPki other = pki.unrelated(dir.resolve("other"), "orchestrator/orchestrator");
+    MeshServer impostor =
+        MeshServer.builder(
+                ServerConfig.fromSettings(
+                    Settings.of(
+                        new String[] {"--port=0"},
+                        Map.of("MESHWORK_CERT_DIR", other.dir().root().toString())),
+                    0,
+                    "orchestrator/orchestrator"))
+            .addService(new FakeOrchestrator())
+            .policy(AuthorizationPolicy.builder().allow("*", "*").build())
+            .build()
+            .start();
+    try {
+      OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub =
+          OrchestratorServiceGrpc.newBlockingStub(
+              upstreams.forTarget("localhost:" + impostor.port()));
+
+      assertThatThrownBy(
+              () ->
+                  stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+                      .getRun(GetRunRequest.newBuilder().setRunId("r1").build()))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    } finally {
+      impostor.shutdown();
+    }
+  }
+
+  @Test
+  void forTarget_withoutPort_isAConfigError() {
+    assertThatThrownBy(() -> upstreams.forTarget("localhost"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("upstream target: localhost (expected: host:port)");
+  }
+
+  @Test
   void plainHttp_toTheHttpsPort_isNotServed() {
     HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     HttpRequest request =
@@ -138,14 +212,17 @@ class MeshTlsEndToEndTest {
         .isInstanceOf(java.io.IOException.class);
   }
 
-  private HttpResponse<String> https(String path, String key) throws Exception {
+  private HttpResponse<String> https(String path, String key, String... headers)
+      throws Exception {
     HttpClient client = HttpClient.newBuilder().sslContext(trustingMeshCa()).build();
-    HttpRequest request =
+    HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("https://localhost:" + gateway.port() + path))
             .header("authorization", "Bearer " + key)
-            .timeout(Duration.ofSeconds(20))
-            .build();
-    return client.send(request, HttpResponse.BodyHandlers.ofString());
+            .timeout(Duration.ofSeconds(20));
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private SSLContext trustingMeshCa() throws Exception {

@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class InterleavedLoadTest {
@@ -100,6 +103,69 @@ class InterleavedLoadTest {
         });
 
     assertThat(String.join("", blocks(calls))).isEqualTo("ab|<0a0><1b1><1b1><0a0>");
+  }
+
+  @Test
+  void run_caseWithBackground_runsItAlongsideOnlyThatCaseAndCountsIt() throws Exception {
+    List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger backgroundDuringA = new AtomicInteger();
+    AtomicInteger backgroundDuringB = new AtomicInteger();
+    AtomicReference<String> running = new AtomicReference<>("");
+    InterleavedLoad.Case a =
+        new InterleavedLoad.Case(
+            "a",
+            done -> {
+              running.set("a");
+              done.done(true);
+            },
+            Optional.of(
+                new InterleavedLoad.Background(
+                    2_000,
+                    done -> {
+                      (running.get().equals("a") ? backgroundDuringA : backgroundDuringB)
+                          .incrementAndGet();
+                      done.done(true);
+                    })));
+    InterleavedLoad.Case b =
+        new InterleavedLoad.Case(
+            "b",
+            done -> {
+              running.set("b");
+              done.done(true);
+            });
+    InterleavedLoad load = new InterleavedLoad(500, Duration.ZERO, Duration.ofMillis(400), 2);
+
+    List<InterleavedLoad.Measured> measured = load.run(List.of(a, b), calls::add);
+
+    assertThat(measured.get(0).backgroundSent()).isBetween(400L, 800L);
+    assertThat(measured.get(0).backgroundFailures()).isZero();
+    assertThat(measured.get(1).backgroundSent()).isZero();
+    // Background calls start only while case a's slices run (a few may straddle a's first call).
+    assertThat(backgroundDuringB.get()).isLessThan(backgroundDuringA.get() / 10);
+  }
+
+  @Test
+  void run_failingBackground_reportedNotCountedAsTheCasesFailures() throws Exception {
+    List<String> progress = new ArrayList<>();
+    InterleavedLoad.Case c =
+        new InterleavedLoad.Case(
+            "c",
+            done -> done.done(true),
+            Optional.of(new InterleavedLoad.Background(1_000, done -> done.done(false))));
+    InterleavedLoad load = new InterleavedLoad(100, Duration.ZERO, Duration.ofMillis(100), 1);
+
+    InterleavedLoad.Measured measured = load.run(List.of(c), progress::add).get(0);
+
+    assertThat(measured.failures()).isZero();
+    assertThat(measured.backgroundFailures()).isEqualTo(measured.backgroundSent()).isPositive();
+    assertThat(progress).anyMatch(line -> line.contains("background calls failed"));
+  }
+
+  @Test
+  void newBackground_zeroRate_throws() {
+    assertThatThrownBy(() -> new InterleavedLoad.Background(0, done -> done.done(true)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("rate: 0 (expected: > 0)");
   }
 
   @Test

@@ -132,17 +132,6 @@ public final class MeshChannels implements Closeable {
     return tls.identity();
   }
 
-  /**
-   * What every call on these channels goes through (telemetry, the default deadline), in the order
-   * {@code ManagedChannelBuilder.intercept(List)} takes them: for a gRPC client other than
-   * grpc-java's that must treat calls the same way.
-   */
-  public List<ClientInterceptor> interceptors() {
-    List<ClientInterceptor> all = new ArrayList<>(interceptors);
-    all.add(new DefaultDeadlineInterceptor(defaultDeadline));
-    return List.copyOf(all);
-  }
-
   /** A channel to {@code target}, for example {@code localhost:7001} or {@code mesh:///skill/x}. */
   public ManagedChannel forTarget(String target) {
     return forTarget(target, null);
@@ -176,7 +165,9 @@ public final class MeshChannels implements Closeable {
     if (serviceConfig != null) {
       builder.defaultServiceConfig(serviceConfig);
     }
-    builder.intercept(interceptors());
+    List<ClientInterceptor> all = new ArrayList<>(interceptors);
+    all.add(new DefaultDeadlineInterceptor(defaultDeadline));
+    builder.intercept(all);
     return builder.build();
   }
 

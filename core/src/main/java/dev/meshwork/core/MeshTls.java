@@ -16,9 +16,6 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import javax.net.ssl.X509ExtendedKeyManager;
-import javax.net.ssl.X509ExtendedTrustManager;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -128,22 +125,6 @@ public final class MeshTls implements Closeable {
         .keyManager(keyManager)
         .trustManager(trustManager)
         .build();
-  }
-
-  /**
-   * The key manager presenting this process's (reloaded) certificate, for a TLS stack other than
-   * grpc-java's; empty in plaintext dev mode.
-   */
-  public Optional<X509ExtendedKeyManager> keyManager() {
-    return Optional.ofNullable(keyManager);
-  }
-
-  /**
-   * The trust manager checking a peer's chain against the (reloaded) mesh CA and its SPIFFE id
-   * against the trust domain, for a TLS stack other than grpc-java's; empty in plaintext dev mode.
-   */
-  public Optional<X509ExtendedTrustManager> trustManager() {
-    return Optional.ofNullable(trustManager);
   }
 
   @Override

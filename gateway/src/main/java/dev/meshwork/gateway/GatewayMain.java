@@ -2,19 +2,19 @@ package dev.meshwork.gateway;
 
 import dev.meshwork.core.ConfigException;
 import dev.meshwork.core.MeshChannels;
-import dev.meshwork.core.MeshTls;
 import dev.meshwork.core.Settings;
 import dev.meshwork.core.TelemetrySettings;
 import dev.meshwork.core.TlsConfig;
 import dev.meshwork.gateway.internal.ApiKeyIssuer;
 import dev.meshwork.gateway.internal.ApiKeyStore;
-import dev.meshwork.gateway.internal.MeshUpstreams;
+import io.grpc.ManagedChannel;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the gateway: {@code java -jar gateway/target/meshwork-gateway.jar [--flag=value ...]} (see
@@ -59,25 +59,25 @@ public final class GatewayMain {
     settings.rejectUnknownFlags();
 
     // With the SDK off, telemetry itself leaves out client spans (they would go nowhere).
-    try (MeshTls meshTls = MeshTls.load(tls);
-        MeshUpstreams upstreams =
-            MeshUpstreams.create(meshTls, MeshChannels.create(meshTls).interceptors())) {
-      Gateway gateway =
-          Gateway.builder(config)
-              .orchestrator(upstreams.forTarget(config.orchestratorTarget()))
-              .registry(upstreams.forTarget(config.registryTarget()))
-              .build();
+    try (MeshChannels channels = MeshChannels.create(tls)) {
+      ManagedChannel orchestrator = channels.forTarget(config.orchestratorTarget());
+      ManagedChannel registry = channels.forTarget(config.registryTarget());
+      Gateway gateway = Gateway.builder(config).orchestrator(orchestrator).registry(registry).build();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
                     gateway.close();
+                    orchestrator.shutdown();
+                    registry.shutdown();
                     stopped.countDown();
                   },
                   "gateway-shutdown"));
       gateway.start();
       stopped.await();
+      orchestrator.awaitTermination(5, TimeUnit.SECONDS);
+      registry.awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 

@@ -176,7 +176,7 @@ final class GatewayBench {
                   "--api-keys-file",
                   keys.toString(),
                   "--grace-period",
-                  "1s")); // Below 200ms (its quiet period) the gateway refuses to start.
+                  "1s"));
       HttpClient http =
           GatewayClient.httpClient(mesh.pki().tls("client/bench").ca(), options.httpVersion());
       URI base = URI.create("https://127.0.0.1:" + port);

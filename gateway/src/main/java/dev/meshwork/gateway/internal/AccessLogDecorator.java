@@ -11,13 +11,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One log line per API request: method, path (no query string), status, latency and the name of
- * the API key that made it. Never the key, never a header: what identifies a caller in the log is
+ * One log line per API request: method, path (no query string), status (499 when the client went
+ * away before the answer), latency and the name of the API key that made it. Never the key, never a header: what identifies a caller in the log is
  * the name the key file gives its key.
  */
 public final class AccessLogDecorator implements DecoratingHttpServiceFunction {
 
   private static final Logger LOG = Logger.getLogger("dev.meshwork.gateway.access");
+  private static final int CLIENT_CLOSED_REQUEST = 499;
 
   @Override
   public HttpResponse serve(HttpService delegate, ServiceRequestContext ctx, HttpRequest req)
@@ -28,14 +29,21 @@ public final class AccessLogDecorator implements DecoratingHttpServiceFunction {
     return delegate.serve(ctx, req);
   }
 
+  /**
+   * The status sent, or 499 (nginx's "client closed request") when the client went away first:
+   * the server then records a 500 that no one received and that was no fault of the gateway's.
+   */
+  private static int status(ServiceRequestContext ctx, RequestLog log) {
+    return ctx.isCancelled() ? CLIENT_CLOSED_REQUEST : log.responseHeaders().status().code();
+  }
+
   private static String line(ServiceRequestContext ctx, RequestLog log) {
     String key = ctx.attr(ApiKeyAuthDecorator.KEY_NAME);
     long micros = TimeUnit.NANOSECONDS.toMicros(log.totalDurationNanos());
     // Built by hand: String.format parsed its pattern on every request.
     long fraction = micros % 1000;
     String padding = fraction < 10 ? "00" : fraction < 100 ? "0" : "";
-    return log.requestHeaders().method() + " " + ctx.path() + " " + log.responseHeaders().status().code()
-        + " " + (micros / 1000) + "." + padding + fraction + "ms key="
+    return log.requestHeaders().method() + " " + ctx.path() + " " + status(ctx, log) + " " + (micros / 1000) + "." + padding + fraction + "ms key="
         + (key == null ? "-" : key);
   }
 }

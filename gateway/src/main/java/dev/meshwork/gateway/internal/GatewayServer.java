@@ -38,6 +38,7 @@ import java.util.logging.Logger;
 public final class GatewayServer {
 
   private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
+  private static final Duration QUIET_PERIOD = Duration.ofMillis(200);
 
   /**
    * A service of the contracts and the channel that reaches it.
@@ -76,7 +77,7 @@ public final class GatewayServer {
         .http2MaxHeaderListSize(config.maxHeaderBytes())
         .maxNumConnections(config.maxConnections())
         .requestTimeout(config.defaultTimeout().plus(DeadlineDecorator.SLACK))
-        .gracefulShutdownTimeout(Duration.ofMillis(200), config.gracePeriod())
+        .gracefulShutdownTimeout(quietPeriod(config.gracePeriod()), config.gracePeriod())
         .errorHandler(new GatewayErrorHandler());
 
     // One instance of each, shared by every route: the rate limit is per key, not per route.
@@ -105,6 +106,15 @@ public final class GatewayServer {
    * The decorators of an API route, outermost last: the access log sees every answer, the cap
    * refuses before the key check does any work, and the deadline is set for what runs inside.
    */
+  /**
+   * How long the server must see no new request before it stops early; never past the grace period
+   * itself (Armeria refuses a quiet period longer than the timeout, which made a grace period under
+   * 200 ms fail the gateway's start).
+   */
+  private static Duration quietPeriod(Duration gracePeriod) {
+    return gracePeriod.compareTo(QUIET_PERIOD) < 0 ? gracePeriod : QUIET_PERIOD;
+  }
+
   private static Function<HttpService, HttpService> guard(
       DeadlineDecorator deadlines,
       ApiKeyAuthDecorator auth,

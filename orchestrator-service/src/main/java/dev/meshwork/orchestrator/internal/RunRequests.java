@@ -16,7 +16,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 
 /** Checks run requests and turns them into runs and filters. */
 public final class RunRequests {
@@ -108,7 +107,7 @@ public final class RunRequests {
   public static Run newRun(
       StartRunRequest request, WorkflowSpec spec, Instant now, Duration budget) {
     return Run.newBuilder()
-        .setRunId(UUID.randomUUID().toString())
+        .setRunId(RunIds.next(now))
         .setWorkflow(spec)
         .setState(RunState.RUN_STATE_SUBMITTED)
         .setInput(request.getInput())

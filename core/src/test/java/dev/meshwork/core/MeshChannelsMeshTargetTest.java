@@ -17,7 +17,12 @@ import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.LoadBalancerRegistry;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -139,8 +144,15 @@ class MeshChannelsMeshTargetTest {
   void forTarget_instanceAnswersUnavailable_callIsRetriedOnAnother() throws IOException {
     Backend broken = startBackend(true);
     register(broken, "echo.say");
-    register(startBackend(), "echo.say");
+    Backend good = startBackend();
+    register(good, "echo.say");
     ManagedChannel channel = channel("mesh:///skill/echo.say");
+    // Connected to both (client-side health checking watches each instance once it is connected):
+    // while only the broken one is, every attempt of a call can only go there.
+    channel.getState(true);
+    await()
+        .atMost(WAIT)
+        .until(() -> broken.healthWatches().get() > 0 && good.healthWatches().get() > 0);
 
     // Few calls: a steadily failing instance soon spends the channel's retry budget, by design
     // (outlier detection then ejects it).
@@ -235,10 +247,25 @@ class MeshChannelsMeshTargetTest {
   private Backend startBackend(boolean unavailable) throws IOException {
     HealthStatusManager health = new HealthStatusManager();
     AtomicInteger attempts = new AtomicInteger();
+    AtomicInteger healthWatches = new AtomicInteger();
     int[] port = new int[1];
     Server server =
         Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-            .addService(health.getHealthService())
+            .addService(
+                ServerInterceptors.intercept(
+                    health.getHealthService(),
+                    new ServerInterceptor() {
+                      @Override
+                      public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+                          ServerCall<ReqT, RespT> call,
+                          Metadata headers,
+                          ServerCallHandler<ReqT, RespT> next) {
+                        if (call.getMethodDescriptor().getBareMethodName().equals("Watch")) {
+                          healthWatches.incrementAndGet();
+                        }
+                        return next.startCall(call, headers);
+                      }
+                    }))
             .addService(
                 new AgentServiceGrpc.AgentServiceImplBase() {
                   @Override
@@ -261,7 +288,7 @@ class MeshChannelsMeshTargetTest {
             .build()
             .start();
     port[0] = server.getPort();
-    Backend backend = new Backend(server, health, attempts);
+    Backend backend = new Backend(server, health, attempts, healthWatches);
     backends.add(backend);
     return backend;
   }
@@ -279,7 +306,11 @@ class MeshChannelsMeshTargetTest {
         .getInstanceId();
   }
 
-  private record Backend(Server server, HealthStatusManager health, AtomicInteger attempts) {
+  private record Backend(
+      Server server,
+      HealthStatusManager health,
+      AtomicInteger attempts,
+      AtomicInteger healthWatches) {
     int port() {
       return server.getPort();
     }

@@ -4,7 +4,6 @@ import static dev.meshwork.gateway.testing.GatewayFixture.ADMIN_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import dev.meshwork.api.orchestrator.v1.Run;
 import dev.meshwork.gateway.testing.GatewayFixture;
@@ -63,13 +62,7 @@ class AccessLogTest {
 
   @Test
   void request_clientGoneBeforeTheAnswer_logged499() {
-    HttpResponse response =
-        gw.client()
-            .execute(
-                GatewayFixture.headers(HttpMethod.GET, "/v1/runs/slow", ADMIN_KEY)
-                    .set("x-request-timeout", "60s")
-                    .build());
-    response.aggregate();
+    HttpResponse response = gw.slowRequest();
     await().until(() -> gw.orchestrator.slowStarted() == 1);
 
     response.abort();

@@ -106,14 +106,7 @@ class OverloadTest {
 
   /** A request the upstream never answers: it holds a slot until aborted. */
   private HttpResponse holdSlot() {
-    HttpResponse response =
-        gw.client()
-            .execute(
-                GatewayFixture.headers(HttpMethod.GET, "/v1/runs/slow", ADMIN_KEY)
-                    .set("x-request-timeout", "60s")
-                    .build());
-    response.aggregate(); // Subscribes, so the request is sent and the answer drained.
-    return response;
+    return gw.slowRequest();
   }
 
   private SseClient stream() {

@@ -4,6 +4,7 @@ import com.linecorp.armeria.client.BlockingWebClient;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
@@ -106,6 +107,21 @@ public final class GatewayFixture implements AutoCloseable {
   /** The metadata the upstream last received for {@code fullMethodName}. */
   public Metadata lastHeaders(String fullMethodName) {
     return lastHeaders.get(fullMethodName);
+  }
+
+  /**
+   * {@code GET /v1/runs/slow} with the admin key, sent and its answer drained: the fake upstream
+   * never answers it, so it stays in flight until aborted.
+   */
+  public HttpResponse slowRequest() {
+    HttpResponse response =
+        client()
+            .execute(
+                headers(HttpMethod.GET, "/v1/runs/slow", ADMIN_KEY)
+                    .set("x-request-timeout", "60s")
+                    .build());
+    response.aggregate(); // Subscribes, so the request is sent and the answer drained.
+    return response;
   }
 
   /** {@code GET path} with {@code key} (none when null). */

@@ -243,7 +243,8 @@ final class GatewayBench {
                 .alongside(directReads),
             new Caller(
                     "leg 1 only: HTTPS POST /v1/runs, via gateway",
-                    done -> client.startOnly(startJson, kind -> finish(kind, gatewayRejected, done)),
+                    done ->
+                        client.startOnly(startJson, kind -> finish(kind, gatewayRejected, done)),
                     1,
                     gatewayRejected)
                 .alongside(gatewayReads)));
@@ -540,7 +541,10 @@ final class GatewayBench {
       Optional<InterleavedLoad.Background> background) {
 
     Caller(
-        String name, Consumer<OpenLoop.Done> call, int gatewayRequestsPerCall, AtomicLong rejected) {
+        String name,
+        Consumer<OpenLoop.Done> call,
+        int gatewayRequestsPerCall,
+        AtomicLong rejected) {
       this(name, call, gatewayRequestsPerCall, rejected, Optional.empty());
     }
 

@@ -103,10 +103,6 @@ public final class GatewayServer {
   }
 
   /**
-   * The decorators of an API route, outermost last: the access log sees every answer, the cap
-   * refuses before the key check does any work, and the deadline is set for what runs inside.
-   */
-  /**
    * How long the server must see no new request before it stops early; never past the grace period
    * itself (Armeria refuses a quiet period longer than the timeout, which made a grace period under
    * 200 ms fail the gateway's start).
@@ -115,6 +111,10 @@ public final class GatewayServer {
     return gracePeriod.compareTo(QUIET_PERIOD) < 0 ? gracePeriod : QUIET_PERIOD;
   }
 
+  /**
+   * The decorators of an API route, outermost last: the access log sees every answer, the cap
+   * refuses before the key check does any work, and the deadline is set for what runs inside.
+   */
   private static Function<HttpService, HttpService> guard(
       DeadlineDecorator deadlines,
       ApiKeyAuthDecorator auth,

@@ -1,12 +1,10 @@
 package dev.meshwork.core.internal;
 
-import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,29 +25,24 @@ public final class InFlightCalls implements ServerInterceptor {
       return next.startCall(call, headers);
     }
     increment();
-    Once done = new Once();
-    ServerCall<ReqT, RespT> counted =
-        new SimpleForwardingServerCall<>(call) {
-          @Override
-          public void close(Status status, Metadata trailers) {
-            try {
-              super.close(status, trailers);
-            } finally {
-              done.run();
-            }
-          }
-        };
-    // A cancelled call (its client gone, its deadline passed) is over too, whether or not its
-    // handler ever closes it: many never do, and one that is not even started yet (a unary call
-    // whose request never came) cannot. Counted until close, such calls held every shutdown for
-    // the whole grace period.
-    return new SimpleForwardingServerCallListener<>(next.startCall(counted, headers)) {
+    // gRPC ends every call's listener with exactly one of onComplete (its status was sent) or
+    // onCancel (its client gone, its deadline passed). Counting until close() instead missed the
+    // cancelled calls whose handler never closes them (many never do, and a unary call whose
+    // request never came cannot), which held every shutdown for the whole grace period.
+    ServerCall.Listener<ReqT> listener;
+    try {
+      listener = next.startCall(call, headers);
+    } catch (RuntimeException e) {
+      decrement(); // No listener, so no end event: the call never started.
+      throw e;
+    }
+    return new SimpleForwardingServerCallListener<>(listener) {
       @Override
       public void onCancel() {
         try {
           super.onCancel();
         } finally {
-          done.run();
+          decrement();
         }
       }
 
@@ -58,25 +51,10 @@ public final class InFlightCalls implements ServerInterceptor {
         try {
           super.onComplete();
         } finally {
-          done.run();
-        }
-      }
-    };
-  }
-
-  /** Takes a call off the count once, whichever way it ends first. */
-  private final class Once implements Runnable {
-    private boolean ran;
-
-    @Override
-    public void run() {
-      synchronized (InFlightCalls.this) {
-        if (!ran) {
-          ran = true;
           decrement();
         }
       }
-    }
+    };
   }
 
   private synchronized void increment() {

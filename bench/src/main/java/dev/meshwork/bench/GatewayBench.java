@@ -193,7 +193,7 @@ final class GatewayBench {
           "StartRun to completion, direct and through the gateway, at %d/s with GetRun at %d/s"
               + " alongside",
           options.rate(),
-          Math.max(0, backgroundRate()));
+          backgroundRate());
       Table runs = runTable(mesh, gateway, client, start, startJson, runId);
       return report(loadBefore, runs, reads, gateway.stats());
     }
@@ -257,11 +257,12 @@ final class GatewayBench {
    */
   private Optional<InterleavedLoad.Background> backgroundReads(Consumer<OpenLoop.Done> getRun) {
     int rate = backgroundRate();
-    return rate < 1 ? Optional.empty() : Optional.of(new InterleavedLoad.Background(rate, getRun));
+    return rate == 0 ? Optional.empty() : Optional.of(new InterleavedLoad.Background(rate, getRun));
   }
 
+  /** GetRun calls per second alongside the runs: the read rate less the run rate, if positive. */
   private int backgroundRate() {
-    return options.readRate() - options.rate();
+    return Math.max(0, options.readRate() - options.rate());
   }
 
   private static Consumer<OpenLoop.Done> directGetRun(BenchMesh mesh, String runId) {
@@ -387,7 +388,7 @@ final class GatewayBench {
         options.warmup().toSeconds(),
         loadBefore);
     out.println();
-    int alongside = Math.max(0, backgroundRate());
+    int alongside = backgroundRate();
     out.printf(
         Locale.ROOT,
         "### StartRun to completion (one-step workflow) at %,d/s%s%n%n",

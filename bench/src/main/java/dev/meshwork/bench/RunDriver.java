@@ -67,10 +67,7 @@ final class RunDriver implements RunSource {
   @Override
   public void run(StartRunRequest request, Consumer<Outcome> done) {
     long t0 = System.nanoTime();
-    // From the root context: a closed-loop client starts its next run inside the callback of the
-    // last one, and each call's context would otherwise be a child of the one before (gRPC logs
-    // an abnormally long context chain after a thousand runs).
-    Context.ROOT.run(() -> start(request, t0, response -> watch(response, t0, done), done));
+    start(request, t0, response -> watch(response, t0, done), done);
   }
 
   /**
@@ -79,16 +76,25 @@ final class RunDriver implements RunSource {
    */
   void startOnly(StartRunRequest request, Consumer<Outcome> done) {
     long t0 = System.nanoTime();
-    Context.ROOT.run(
-        () ->
-            start(
-                request,
-                t0,
-                response -> done.accept(new Outcome(Kind.COMPLETED, System.nanoTime() - t0, 0)),
-                done));
+    start(
+        request,
+        t0,
+        response -> done.accept(new Outcome(Kind.COMPLETED, System.nanoTime() - t0, 0)),
+        done);
   }
 
   private void start(
+      StartRunRequest request,
+      long t0,
+      Consumer<StartRunResponse> started,
+      Consumer<Outcome> done) {
+    // From the root context: a closed-loop client starts its next run inside the callback of the
+    // last one, and each call's context would otherwise be a child of the one before (gRPC logs
+    // an abnormally long context chain after a thousand runs).
+    Context.ROOT.run(() -> startRun(request, t0, started, done));
+  }
+
+  private void startRun(
       StartRunRequest request,
       long t0,
       Consumer<StartRunResponse> started,

@@ -6,6 +6,7 @@ import com.linecorp.armeria.common.logging.RequestLog;
 import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.grpc.Status;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -18,7 +19,6 @@ import java.util.logging.Logger;
 public final class AccessLogDecorator implements DecoratingHttpServiceFunction {
 
   private static final Logger LOG = Logger.getLogger("dev.meshwork.gateway.access");
-  private static final int CLIENT_CLOSED_REQUEST = 499;
 
   @Override
   public HttpResponse serve(HttpService delegate, ServiceRequestContext ctx, HttpRequest req)
@@ -30,11 +30,14 @@ public final class AccessLogDecorator implements DecoratingHttpServiceFunction {
   }
 
   /**
-   * The status sent, or 499 (nginx's "client closed request") when the client went away first:
-   * the server then records a 500 that no one received and that was no fault of the gateway's.
+   * The status sent, or the one a cancellation maps to (499, nginx's "client closed request") when
+   * the client went away first: the server then records a 500 that no one received and that was no
+   * fault of the gateway's.
    */
   private static int status(ServiceRequestContext ctx, RequestLog log) {
-    return ctx.isCancelled() ? CLIENT_CLOSED_REQUEST : log.responseHeaders().status().code();
+    return ctx.isCancelled()
+        ? ErrorResponses.httpStatus(Status.Code.CANCELLED).code()
+        : log.responseHeaders().status().code();
   }
 
   private static String line(ServiceRequestContext ctx, RequestLog log) {

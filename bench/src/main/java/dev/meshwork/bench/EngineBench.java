@@ -90,27 +90,28 @@ final class EngineBench {
     StartRunRequest fanOut = request(OrchestratorBench.FAN_OUT_WORKFLOW);
     ClosedLoop loop = new ClosedLoop(options.clients(), options.warmup(), options.duration());
     progress("throughput: %d clients, pipelines, %ds", options.clients(), seconds());
-    ClosedLoop.Result pipelines = loop.run(runs, () -> pipeline);
+    long pid = ProcessHandle.current().pid();
+    MeasuredPhase pipelines = MeasuredPhase.run(pid, loop, runs, () -> pipeline);
     progress(
         "throughput: %d clients, 1->%d fan-outs, %ds", options.clients(), fanOutSize(), seconds());
-    ClosedLoop.Result fanOuts = loop.run(runs, () -> fanOut);
+    MeasuredPhase fanOuts = MeasuredPhase.run(pid, loop, runs, () -> fanOut);
     Duration half = Duration.ofSeconds(Math.max(1, seconds() / 2));
     progress("latency: one pipeline at a time for %ds", half.toSeconds());
-    ClosedLoop.Result sequential =
-        new ClosedLoop(1, Duration.ofSeconds(2), half).run(runs, () -> pipeline);
+    MeasuredPhase sequential =
+        MeasuredPhase.run(pid, new ClosedLoop(1, Duration.ofSeconds(2), half), runs, () -> pipeline);
     return report(pipelines, fanOuts, sequential);
   }
 
   private boolean report(
-      ClosedLoop.Result pipelines, ClosedLoop.Result fanOuts, ClosedLoop.Result sequential) {
-    Latencies perStep = OrchestratorBench.perStep(sequential.client());
-    double rate = pipelines.perSecond();
+      MeasuredPhase pipelines, MeasuredPhase fanOuts, MeasuredPhase sequential) {
+    Latencies perStep = OrchestratorBench.perStep(sequential.result().client());
+    double rate = pipelines.result().perSecond();
     boolean ok =
         rate >= OrchestratorBench.GOAL_PIPELINES_PER_SECOND
             && perStep.percentileMillis(50) <= OrchestratorBench.GOAL_ADDED_P50_MILLIS
-            && pipelines.failed() == 0
-            && fanOuts.failed() == 0
-            && sequential.failed() == 0;
+            && pipelines.result().failed() == 0
+            && fanOuts.result().failed() == 0
+            && sequential.result().failed() == 0;
     out.println();
     out.println("## Engine benchmark (in-process orchestrator, instant agent)");
     out.println();
@@ -119,33 +120,37 @@ final class EngineBench {
         "Orchestrator in the benchmark's JVM (durable H2 file store under %s, as shipped; tracing"
             + " off), agent answering at once on another thread: no network, no TLS, no agent"
             + " work. %d closed-loop clients (startRun, then watchRun until terminal), %ds"
-            + " measured after %ds warm-up; load average before: %s%n",
+            + " measured after %ds warm-up; CPU per run is this whole JVM's (engine, store, agent"
+            + " and clients) over the phase; load average before: %s%n",
         options.dataParent(),
         options.clients(),
         seconds(),
         options.warmup().toSeconds(),
         LoadAverage.read());
     out.println();
-    out.println("| measure | rate | p50 | p99 | failed | rejected | goal (end to end) |");
-    out.println("|---|---|---|---|---|---|---|");
-    row("3-step pipelines", pipelines, pipelines.client(), ">= 500/s");
-    row("1->" + fanOutSize() + " fan-outs", fanOuts, fanOuts.client(), "-");
+    out.println(
+        "| measure | rate | p50 | p99 | failed | rejected | CPU per run | goal (end to end) |");
+    out.println("|---|---|---|---|---|---|---|---|");
+    row("3-step pipelines", pipelines, pipelines.result().client(), ">= 500/s");
+    row("1->" + fanOutSize() + " fan-outs", fanOuts, fanOuts.result().client(), "-");
     row("one pipeline at a time, run / 3 (**per step**)", sequential, perStep, "p50 <= 1 ms");
     out.println();
     out.println(ok ? "result: every goal met" : "result: GOAL MISSED");
     return ok;
   }
 
-  private void row(String name, ClosedLoop.Result r, Latencies latencies, String goal) {
+  private void row(String name, MeasuredPhase phase, Latencies latencies, String goal) {
+    ClosedLoop.Result r = phase.result();
     out.printf(
         Locale.ROOT,
-        "| %s | %.0f/s | %.2f ms | %.2f ms | %d | %d | %s |%n",
+        "| %s | %.0f/s | %.2f ms | %.2f ms | %d | %d | %.2f ms | %s |%n",
         name,
         r.perSecond(),
         latencies.percentileMillis(50),
         latencies.percentileMillis(99),
         r.failed(),
         r.rejected(),
+        phase.cpuMillisPerRun(),
         goal);
   }
 

@@ -123,11 +123,11 @@ final class OrchestratorBench {
     progress(
         "throughput: %d clients, pipelines, %ds",
         options.clients(), options.duration().toSeconds());
-    Phase pipelines = phase(mesh.orchestrator(), driver, pipelineRun);
+    MeasuredPhase pipelines = phase(mesh.orchestrator(), driver, pipelineRun);
     progress(
         "throughput: %d clients, 1->%d fan-outs, %ds",
         options.clients(), FAN_OUT, options.duration().toSeconds());
-    Phase fanOuts = phase(mesh.orchestrator(), driver, fanOutRun);
+    MeasuredPhase fanOuts = phase(mesh.orchestrator(), driver, fanOutRun);
 
     // Latency after throughput: by now the JIT has compiled every path a run takes, in the
     // orchestrator as in the agent, as it has for the direct baseline after its own warm-up.
@@ -142,17 +142,10 @@ final class OrchestratorBench {
     return report(sequential, direct, pipelines, fanOuts, timeline);
   }
 
-  private Phase phase(JavaProcess orchestrator, RunDriver driver, StartRunRequest request)
+  private MeasuredPhase phase(JavaProcess orchestrator, RunDriver driver, StartRunRequest request)
       throws Exception {
     ClosedLoop loop = new ClosedLoop(options.clients(), options.warmup(), options.duration());
-    // CPU is sampled across the whole phase (warm-up included), which is the steady state anyway.
-    ProcessStats before = orchestrator.stats();
-    long t0 = System.nanoTime();
-    ClosedLoop.Result result = loop.run(driver, () -> request);
-    long wallMillis = (System.nanoTime() - t0) / 1_000_000;
-    ProcessStats after = orchestrator.stats();
-    double cpu = 100.0 * (after.cpuMillis() - before.cpuMillis()) / wallMillis;
-    return new Phase(result, cpu, after);
+    return MeasuredPhase.run(orchestrator.pid(), loop, driver, () -> request);
   }
 
   private Latencies directInvokes(ManagedChannel agentChannel, Duration length) {
@@ -179,8 +172,8 @@ final class OrchestratorBench {
   private boolean report(
       ClosedLoop.Result sequential,
       Latencies direct,
-      Phase pipelines,
-      Phase fanOuts,
+      MeasuredPhase pipelines,
+      MeasuredPhase fanOuts,
       Timeline timeline) {
     Latencies perStep = perStep(sequential.client());
     Latencies perStepServer = perStep(sequential.server());
@@ -214,8 +207,8 @@ final class OrchestratorBench {
     out.println();
     out.println(
         "| workflow | completed/s | run p50 | run p99 | failed | rejected (429) |"
-            + " orchestrator CPU | orchestrator RSS | goal |");
-    out.println("|---|---|---|---|---|---|---|---|---|");
+            + " orchestrator CPU | CPU per run | orchestrator RSS | goal |");
+    out.println("|---|---|---|---|---|---|---|---|---|---|");
     throughputRow("3-step pipeline", pipelines, ">= 500/s");
     throughputRow("1->10 fan-out", fanOuts, "-");
     out.println();
@@ -253,11 +246,11 @@ final class OrchestratorBench {
     return ok;
   }
 
-  private void throughputRow(String name, Phase phase, String goal) {
+  private void throughputRow(String name, MeasuredPhase phase, String goal) {
     ClosedLoop.Result r = phase.result();
     out.printf(
         Locale.ROOT,
-        "| %s | %.0f | %.1f ms | %.1f ms | %d | %d | %.0f%% | %.0f MiB | %s |%n",
+        "| %s | %.0f | %.1f ms | %.1f ms | %d | %d | %.0f%% | %.2f ms | %.0f MiB | %s |%n",
         name,
         r.perSecond(),
         r.client().percentileMillis(50),
@@ -265,6 +258,7 @@ final class OrchestratorBench {
         r.failed(),
         r.rejected(),
         phase.cpuPercent(),
+        phase.cpuMillisPerRun(),
         phase.stats().rssKib() / 1024.0,
         goal);
   }
@@ -292,7 +286,4 @@ final class OrchestratorBench {
   private void progress(String format, Object... args) {
     out.printf(Locale.ROOT, "bench: " + format + "%n", args);
   }
-
-  /** One throughput phase: what the clients saw, and the orchestrator's CPU and memory. */
-  private record Phase(ClosedLoop.Result result, double cpuPercent, ProcessStats stats) {}
 }

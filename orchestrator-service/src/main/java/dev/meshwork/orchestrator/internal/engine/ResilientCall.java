@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.failsafe.CircuitBreaker;
 import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
-import dev.failsafe.Timeout;
 import dev.meshwork.api.common.v1.Part;
 import dev.meshwork.api.orchestrator.v1.StepError;
 import dev.meshwork.orchestrator.AgentCall;
@@ -19,16 +18,18 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 
 /**
- * One logical skill call with its resilience: {@code CircuitBreaker(skill) -> RetryPolicy ->
- * Timeout}, run asynchronously by Failsafe (the per-skill bulkhead is taken by the {@link
- * Dispatcher} before this starts). Retries only on the policy's retryable codes, with exponential
- * backoff and jitter, and never past the deadline: no attempt starts with less than the minimum
- * budget left, and a backoff is shortened rather than slept past it.
+ * One logical skill call with its resilience: {@code CircuitBreaker(skill) -> RetryPolicy}, each
+ * attempt with a timeout, run asynchronously by Failsafe (the per-skill bulkhead is taken by the
+ * {@link Dispatcher} before this starts). Retries only on the policy's retryable codes, with
+ * exponential backoff and jitter, and never past the deadline: no attempt starts with less than the
+ * minimum budget left, and a backoff is shortened rather than slept past it.
  */
 final class ResilientCall {
 
@@ -79,6 +80,9 @@ final class ResilientCall {
     }
   }
 
+  /** How much longer than an attempt's deadline the engine waits before giving up on it. */
+  static final Duration BACKSTOP_GRACE = Duration.ofMillis(250);
+
   private final AgentInvoker invoker;
   private final CircuitBreaker<AgentResult> breaker;
   private final ScheduledExecutorService scheduler;
@@ -124,13 +128,8 @@ final class ResilientCall {
                         StepErrors.toStepError(e.getLastException(), execution.attempts.get()),
                         e.getDelay()))
             .build();
-    Duration timeout = min(spec.attemptTimeout(), budgetLeft(spec));
-    // The agent gets the same deadline through gRPC; Failsafe's timeout is the backstop for an
-    // invoker that ignores it, so it fires a little later and the agent's own status wins.
-    Timeout<AgentResult> timeoutPolicy =
-        Timeout.<AgentResult>builder(positive(timeout).plusMillis(250)).build();
     execution.future =
-        Failsafe.with(breaker, retryPolicy, timeoutPolicy)
+        Failsafe.with(breaker, retryPolicy)
             .with(scheduler)
             .getStageAsync(
                 ctx -> {
@@ -146,11 +145,12 @@ final class ResilientCall {
                   }
                   int attempt = spec.firstAttempt() + execution.attempts.getAndIncrement();
                   RunTracing.Attempt trace = listener.onAttemptStart(attempt);
+                  Duration timeout = positive(min(spec.attemptTimeout(), left));
                   AgentCall call =
                       new AgentCall(
                           spec.skill(),
                           spec.input(),
-                          positive(min(spec.attemptTimeout(), left)),
+                          timeout,
                           spec.idempotencyKey(),
                           attempt,
                           spec.waitForReady());
@@ -177,8 +177,24 @@ final class ResilientCall {
                     cancelledByFailsafe.set(true);
                     inFlight.cancel(true);
                   }
+                  // The agent gets the timeout as its gRPC deadline; this is the backstop for an
+                  // invoker that ignores it, so it fires a little later and the agent's own
+                  // status wins. Not Failsafe's Timeout policy: that schedules on a global
+                  // thread of its own and makes a CancellationException, stack trace and all,
+                  // each time it is cancelled, which is after every attempt.
+                  ScheduledFuture<?> backstop =
+                      scheduler.schedule(
+                          () -> {
+                            if (observed.completeExceptionally(
+                                new AttemptTimeoutException(timeout))) {
+                              inFlight.cancel(true);
+                            }
+                          },
+                          timeout.plus(BACKSTOP_GRACE).toNanos(),
+                          TimeUnit.NANOSECONDS);
                   inFlight.whenComplete(
                       (result, failure) -> {
+                        backstop.cancel(false);
                         if (cancelledByFailsafe.get()) {
                           return;
                         }

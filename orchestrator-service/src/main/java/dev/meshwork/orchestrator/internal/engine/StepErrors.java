@@ -2,7 +2,6 @@ package dev.meshwork.orchestrator.internal.engine;
 
 import dev.failsafe.BulkheadFullException;
 import dev.failsafe.CircuitBreakerOpenException;
-import dev.failsafe.TimeoutExceededException;
 import dev.meshwork.api.orchestrator.v1.StepError;
 import dev.meshwork.orchestrator.AgentCallException;
 import java.util.Set;
@@ -45,7 +44,7 @@ final class StepErrors {
     if (t instanceof CircuitBreakerOpenException) {
       return "UNAVAILABLE";
     }
-    if (t instanceof TimeoutExceededException || t instanceof RunBudgetExhaustedException) {
+    if (t instanceof AttemptTimeoutException || t instanceof RunBudgetExhaustedException) {
       return "DEADLINE_EXCEEDED";
     }
     if (t instanceof CancellationException) {
@@ -68,9 +67,9 @@ final class StepErrors {
     } else if (t instanceof CircuitBreakerOpenException) {
       reason = "CIRCUIT_OPEN";
       message = "the skill's circuit breaker is open after repeated failures; not called";
-    } else if (t instanceof TimeoutExceededException) {
+    } else if (t instanceof AttemptTimeoutException) {
       reason = "STEP_TIMEOUT";
-      message = "the attempt did not finish within its timeout";
+      message = t.getMessage();
     } else if (t instanceof RunBudgetExhaustedException) {
       reason = "RUN_DEADLINE_EXCEEDED";
       message = t.getMessage();
@@ -92,7 +91,7 @@ final class StepErrors {
   /** True when a failure says the skill is unhealthy. */
   static boolean countsForBreaker(Throwable failure) {
     Throwable t = unwrap(failure);
-    if (t instanceof TimeoutExceededException) {
+    if (t instanceof AttemptTimeoutException) {
       return true;
     }
     return t instanceof AgentCallException e && BREAKER_CODES.contains(e.code());

@@ -13,6 +13,7 @@ import dev.meshwork.orchestrator.RunFilter;
 import dev.meshwork.orchestrator.RunStore;
 import dev.meshwork.orchestrator.internal.engine.RunListener;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -33,7 +34,14 @@ public final class RunEventHub implements RunListener {
   private final RunStore store;
   private final Executor executor;
   private final int bufferSize;
-  private final Set<WatchSession> sessions = ConcurrentHashMap.newKeySet();
+  /** Firehose sessions, each checked against every run's events. */
+  private final Set<WatchSession> firehoses = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Single-run sessions by run id: publishing a run's events looks up its watchers instead of
+   * asking every watcher of every run (the writer thread publishes each commit's runs in turn).
+   */
+  private final Map<String, Set<WatchSession>> byRun = new ConcurrentHashMap<>();
 
   /**
    * Guards the history and orders publishing against firehose registration: a resuming watcher
@@ -78,7 +86,13 @@ public final class RunEventHub implements RunListener {
     Run filterable = filterableOf(run);
     synchronized (publishLock) {
       List<PublishedEvent> published = history.append(filterable, events);
-      for (WatchSession session : sessions) {
+      Set<WatchSession> watchers = byRun.get(run.getRunId());
+      if (watchers != null) {
+        for (WatchSession session : watchers) {
+          session.offer(published);
+        }
+      }
+      for (WatchSession session : firehoses) {
         if (session.accepts(filterable)) {
           session.offer(published);
         }
@@ -152,12 +166,35 @@ public final class RunEventHub implements RunListener {
 
   /** Current subscribers. */
   public int subscribers() {
-    return sessions.size();
+    int count = firehoses.size();
+    for (Set<WatchSession> watchers : byRun.values()) {
+      count += watchers.size();
+    }
+    return count;
   }
 
   private void register(WatchSession session) {
-    sessions.add(session);
-    session.onClose(() -> sessions.remove(session));
+    String runId = session.runId();
+    if (runId == null) {
+      firehoses.add(session);
+      session.onClose(() -> firehoses.remove(session));
+      return;
+    }
+    byRun.compute(runId, (id, watchers) -> add(watchers, session));
+    session.onClose(
+        () -> byRun.computeIfPresent(runId, (id, watchers) -> remove(watchers, session)));
+  }
+
+  private static Set<WatchSession> add(Set<WatchSession> watchers, WatchSession session) {
+    Set<WatchSession> set = watchers == null ? ConcurrentHashMap.newKeySet() : watchers;
+    set.add(session);
+    return set;
+  }
+
+  /** Removes {@code session}; null (the run's entry goes) when it was the last. */
+  private static Set<WatchSession> remove(Set<WatchSession> watchers, WatchSession session) {
+    watchers.remove(session);
+    return watchers.isEmpty() ? null : watchers;
   }
 
   /** The parts of {@code run} that {@link RunFilter} and {@link WatchSession#accepts} read. */

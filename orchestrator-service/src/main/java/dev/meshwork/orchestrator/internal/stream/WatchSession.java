@@ -137,6 +137,11 @@ public final class WatchSession implements Watch {
   }
 
   /** True when this session wants the events of {@code run}. */
+  /** The run this session watches, or null for a firehose session. */
+  String runId() {
+    return runId;
+  }
+
   boolean accepts(Run run) {
     return runId != null ? runId.equals(run.getRunId()) : filter.matches(run);
   }

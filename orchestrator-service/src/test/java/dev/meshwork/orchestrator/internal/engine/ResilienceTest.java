@@ -169,6 +169,8 @@ class ResilienceTest {
       assertThat(h.agents.calls("stuck")).hasSize(2).allMatch(FakeAgents.Call::cancelled);
       assertThat(step(done, "a").getError().getCode()).isEqualTo("DEADLINE_EXCEEDED");
       assertThat(step(done, "a").getError().getReason()).isEqualTo("STEP_TIMEOUT");
+      assertThat(step(done, "a").getError().getMessage())
+          .isEqualTo("the attempt did not finish within its timeout (100ms)");
     }
   }
 

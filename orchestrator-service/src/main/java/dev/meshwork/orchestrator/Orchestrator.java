@@ -9,6 +9,7 @@ import dev.meshwork.api.orchestrator.v1.WorkflowSpec;
 import dev.meshwork.core.MeshException;
 import dev.meshwork.core.Violations;
 import dev.meshwork.orchestrator.internal.RunRequests;
+import dev.meshwork.orchestrator.internal.StoredWorkflows;
 import dev.meshwork.orchestrator.internal.engine.EngineConfig;
 import dev.meshwork.orchestrator.internal.engine.WorkflowEngine;
 import dev.meshwork.orchestrator.internal.stream.RunEventHub;
@@ -37,6 +38,7 @@ import java.util.function.DoubleSupplier;
 public final class Orchestrator implements AutoCloseable {
 
   private final RunStore store;
+  private final StoredWorkflows workflows;
   private final SkillDirectory skills;
   private final Clock clock;
   private final EngineConfig config;
@@ -46,6 +48,7 @@ public final class Orchestrator implements AutoCloseable {
 
   private Orchestrator(Builder b) {
     this.store = b.store;
+    this.workflows = new StoredWorkflows(store);
     this.skills = b.skills;
     this.clock = b.clock;
     this.config = b.config;
@@ -116,8 +119,8 @@ public final class Orchestrator implements AutoCloseable {
       spec = request.getWorkflow();
     } else {
       spec =
-          store
-              .getWorkflow(request.getWorkflowName(), request.getWorkflowVersion())
+          workflows
+              .get(request.getWorkflowName(), request.getWorkflowVersion())
               .orElseThrow(
                   () ->
                       MeshException.notFound(
@@ -182,7 +185,7 @@ public final class Orchestrator implements AutoCloseable {
     WorkflowValidator.checkStructure(spec, "workflow.", budget, v);
     RunRequests.checkLabels(spec.getLabelsMap(), "workflow.labels", v);
     v.throwIfAny();
-    return store.putWorkflow(spec);
+    return workflows.put(spec);
   }
 
   /** A stored workflow; version 0 is the latest. */
@@ -191,8 +194,8 @@ public final class Orchestrator implements AutoCloseable {
     v.check(!name.isEmpty(), "name", "missing (expected: a workflow name)");
     v.check(version >= 0, "version", version + " (expected: >= 0, 0 for the latest)");
     v.throwIfAny();
-    return store
-        .getWorkflow(name, version)
+    return workflows
+        .get(name, version)
         .orElseThrow(
             () ->
                 MeshException.notFound(

@@ -112,20 +112,32 @@ public final class RunEventHub implements RunListener {
       throw MeshException.invalidArgument(
           "after_sequence", afterSequence + " (expected: >= 0, 0 replays everything)");
     }
-    Run run = store.get(runId).orElseThrow(() -> MeshException.notFound("run", runId));
-    if (afterSequence > run.getLastSequence()) {
-      throw outOfRange(runId, afterSequence, run);
-    }
     WatchSession session =
         WatchSession.forRun(stream, executor, bufferSize, store, runId, afterSequence);
+    // Joined before reading the store, so nothing falls between the replay and the live events.
     register(session);
-    if (afterSequence == run.getLastSequence() && isFinished(run)) {
-      // Nothing left to send and nothing will come.
+    List<RunEvent> firstPage;
+    try {
+      firstPage = store.eventsAfter(runId, afterSequence, WatchSession.REPLAY_PAGE);
+      if (firstPage.isEmpty()) {
+        // Only now is the run itself needed: a run has at least one event, so events after the
+        // client's sequence mean it exists and the sequence is not past its last.
+        Run run = store.get(runId).orElseThrow(() -> MeshException.notFound("run", runId));
+        if (afterSequence > run.getLastSequence()) {
+          throw outOfRange(runId, afterSequence, run);
+        }
+        if (afterSequence == run.getLastSequence() && isFinished(run)) {
+          // Nothing left to send and nothing will come.
+          session.cancel();
+          stream.complete();
+          return session;
+        }
+      }
+    } catch (RuntimeException e) {
       session.cancel();
-      stream.complete();
-      return session;
+      throw e;
     }
-    session.start();
+    session.start(firstPage);
     return session;
   }
 

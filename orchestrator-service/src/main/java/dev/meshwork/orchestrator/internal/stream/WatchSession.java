@@ -40,7 +40,8 @@ import java.util.logging.Logger;
 public final class WatchSession implements Watch {
 
   private static final Logger LOG = Logger.getLogger(WatchSession.class.getName());
-  private static final int REPLAY_PAGE = 256;
+  /** Stored events read at a time while replaying. */
+  static final int REPLAY_PAGE = 256;
 
   private final EventStream stream;
   private final Executor executor;
@@ -56,6 +57,9 @@ public final class WatchSession implements Watch {
   private long lastSent;
 
   private boolean replayPending;
+
+  /** One run only: the first replay page, read by the hub when it checked the request. */
+  private volatile List<RunEvent> prefetched;
 
   /** Firehose only: held events after the client's position, not all matching the filter. */
   private List<PublishedEvent> missed;
@@ -136,12 +140,12 @@ public final class WatchSession implements Watch {
     this.onClose = requireNonNull(action, "action");
   }
 
-  /** True when this session wants the events of {@code run}. */
   /** The run this session watches, or null for a firehose session. */
   String runId() {
     return runId;
   }
 
+  /** True when this session wants the events of {@code run}. */
   boolean accepts(Run run) {
     return runId != null ? runId.equals(run.getRunId()) : filter.matches(run);
   }
@@ -177,6 +181,15 @@ public final class WatchSession implements Watch {
 
   /** Starts delivering (the replay, if any). */
   void start() {
+    scheduleDrain();
+  }
+
+  /**
+   * Starts replaying one run with {@code firstPage}: its stored events after the client's
+   * sequence, read after this session joined the live ones (at most {@link #REPLAY_PAGE}).
+   */
+  void start(List<RunEvent> firstPage) {
+    prefetched = List.copyOf(firstPage);
     scheduleDrain();
   }
 
@@ -241,13 +254,20 @@ public final class WatchSession implements Watch {
         return;
       }
       if (replayPending) {
-        List<RunEvent> page = store.eventsAfter(runId, lastSent, REPLAY_PAGE);
-        if (page.isEmpty()) {
-          replayPending = false;
-          continue;
-        }
-        for (RunEvent event : page) {
-          if (!deliver(event)) {
+        List<RunEvent> page = prefetched != null ? prefetched : store.eventsAfter(runId, lastSent,
+            REPLAY_PAGE);
+        prefetched = null;
+        // A short page holds everything stored when it was read; anything later is in the live
+        // buffer already, since the session joined before the read.
+        boolean full = page.size() == REPLAY_PAGE;
+        replayPending = full;
+        for (int i = 0; i < page.size(); i++) {
+          RunEvent event = page.get(i);
+          if (event.getSequence() <= lastSent) {
+            continue; // the prefetched page, when a live event's drain replayed before start
+          }
+          boolean last = i == page.size() - 1;
+          if (!deliver(event, !last || (full && storedAfter(event)))) {
             return;
           }
         }
@@ -291,7 +311,7 @@ public final class WatchSession implements Watch {
         }
         continue;
       }
-      if (!deliver(next)) {
+      if (!deliver(next, false)) {
         return;
       }
     }
@@ -303,11 +323,16 @@ public final class WatchSession implements Watch {
     lastSent = published.position();
   }
 
-  /** Sends one event of the watched run; false when the stream has ended. */
-  private boolean deliver(RunEvent event) {
+  /**
+   * Sends one event of the watched run; false when the stream has ended: after a terminal event
+   * that no later one follows (a RetryRun re-drives a run after its terminal event).
+   *
+   * @param laterFollows a later event is known to follow (the rest of a replay page)
+   */
+  private boolean deliver(RunEvent event, boolean laterFollows) {
     stream.send(event);
     lastSent = Math.max(lastSent, event.getSequence());
-    if (isTerminal(event.getType()) && !retriedAfter(event)) {
+    if (isTerminal(event.getType()) && !laterFollows && !bufferedAfter(event)) {
       close();
       stream.complete();
       return false;
@@ -315,9 +340,21 @@ public final class WatchSession implements Watch {
     return true;
   }
 
-  /** True when a RetryRun re-drove the run after this terminal event. */
-  private boolean retriedAfter(RunEvent terminal) {
-    return !store.eventsAfter(runId, terminal.getSequence(), 1).isEmpty();
+  /** True when the live buffer holds an event after {@code event}. */
+  private boolean bufferedAfter(RunEvent event) {
+    synchronized (buffer) {
+      for (PublishedEvent buffered : buffer) {
+        if (buffered.event().getSequence() > event.getSequence()) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** True when the store holds an event after {@code event}. */
+  private boolean storedAfter(RunEvent event) {
+    return !store.eventsAfter(runId, event.getSequence(), 1).isEmpty();
   }
 
   private void failQuietly(MeshException error) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.google.protobuf.util.Timestamps;
 import dev.meshwork.api.orchestrator.v1.Run;
 import dev.meshwork.api.orchestrator.v1.RunEvent;
 import dev.meshwork.api.orchestrator.v1.RunEventType;
@@ -14,6 +15,7 @@ import dev.meshwork.core.MeshException;
 import dev.meshwork.orchestrator.RunFilter;
 import dev.meshwork.orchestrator.internal.store.H2RunStore;
 import dev.meshwork.orchestrator.internal.stream.WatchTest.CollectingStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -153,6 +155,81 @@ class RunEventHubTest {
     assertThat(hub.subscribers()).isZero();
   }
 
+  @Test
+  void watchRun_failedThenRetriedRun_replaysPastTheFirstTerminalEventToTheLast() {
+    List<RunEventType> types =
+        List.of(
+            RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED,
+            RunEventType.RUN_EVENT_TYPE_RUN_STARTED,
+            RunEventType.RUN_EVENT_TYPE_RUN_FAILED,
+            RunEventType.RUN_EVENT_TYPE_RUN_RETRIED,
+            RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED);
+    storeRun("r", types);
+    CollectingStream watcher = new CollectingStream();
+
+    hub(START).watchRun("r", 0, watcher);
+
+    assertThat(watcher.events).extracting(RunEvent::getType).containsExactlyElementsOf(types);
+    assertThat(watcher.completions).hasValue(1);
+  }
+
+  @Test
+  void watchRun_moreEventsThanAReplayPage_replaysEveryEventInOrderThenEnds() {
+    int count = 2 * WatchSession.REPLAY_PAGE + 10;
+    storeRun("r", stepEventsThenCompleted(count));
+    CollectingStream watcher = new CollectingStream();
+
+    hub(START).watchRun("r", 3, watcher);
+
+    assertThat(watcher.events)
+        .extracting(RunEvent::getSequence)
+        .containsExactlyElementsOf(LongStream.rangeClosed(4, count).boxed().toList());
+    assertThat(watcher.completions).hasValue(1);
+  }
+
+  @Test
+  void watchRun_terminalEventLastOfAFullPage_ends() {
+    storeRun("r", stepEventsThenCompleted(WatchSession.REPLAY_PAGE));
+    CollectingStream watcher = new CollectingStream();
+    RunEventHub hub = hub(START);
+
+    hub.watchRun("r", 0, watcher);
+
+    assertThat(watcher.events).hasSize(WatchSession.REPLAY_PAGE);
+    assertThat(watcher.completions).hasValue(1);
+    assertThat(hub.subscribers()).isZero();
+  }
+
+  @Test
+  void watchRun_caughtUpWithARunningRun_tailsLiveEventsUntilTheTerminalOne() {
+    storeRun("r", List.of(RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED));
+    CollectingStream watcher = new CollectingStream();
+    RunEventHub hub = hub(START);
+
+    hub.watchRun("r", 1, watcher);
+    assertThat(watcher.events).isEmpty();
+    assertThat(hub.subscribers()).isOne();
+    Run finished = storeEvents("r", 2, List.of(RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED));
+    hub.onEvents(finished, List.of(event("r", 2, RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED)));
+
+    assertThat(watcher.events).extracting(RunEvent::getSequence).containsExactly(2L);
+    assertThat(watcher.completions).hasValue(1);
+    assertThat(hub.subscribers()).isZero();
+  }
+
+  @Test
+  void watchRun_unknownRunOrSequencePastTheLast_failsAndLeavesNoSubscriber() {
+    storeRun("r", List.of(RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED));
+    RunEventHub hub = hub(START);
+
+    assertThatThrownBy(() -> hub.watchRun("nope", 0, new CollectingStream()))
+        .isInstanceOfSatisfying(
+            MeshException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    outOfRange(() -> hub.watchRun("r", 2, new CollectingStream()));
+
+    assertThat(hub.subscribers()).isZero();
+  }
+
   private RunEventHub hub(long start) {
     // Sessions drain on the calling thread.
     return new RunEventHub(store, Runnable::run, 64, HISTORY, start);
@@ -182,6 +259,58 @@ class RunEventHubTest {
                         .build())
             .toList();
     hub.onEvents(run, events);
+  }
+
+  private static List<RunEventType> stepEventsThenCompleted(int count) {
+    List<RunEventType> types = new ArrayList<>();
+    types.add(RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED);
+    while (types.size() < count - 1) {
+      types.add(RunEventType.RUN_EVENT_TYPE_STEP_STARTED);
+    }
+    types.add(RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED);
+    return types;
+  }
+
+  /** Stores a run whose events have {@code types}, from sequence 1. */
+  private void storeRun(String runId, List<RunEventType> types) {
+    Run created = run(runId, 1, types.get(0));
+    store.create(created, List.of(event(runId, 1, types.get(0))));
+    if (types.size() > 1) {
+      storeEvents(runId, 2, types.subList(1, types.size()));
+    }
+  }
+
+  /** Appends events of {@code types} from sequence {@code first}; returns the run after them. */
+  private Run storeEvents(String runId, long first, List<RunEventType> types) {
+    List<RunEvent> events = new ArrayList<>();
+    for (int i = 0; i < types.size(); i++) {
+      events.add(event(runId, first + i, types.get(i)));
+    }
+    long last = first + types.size() - 1;
+    Run run = run(runId, last, types.get(types.size() - 1));
+    store.append(run, events);
+    return run;
+  }
+
+  private static Run run(String runId, long lastSequence, RunEventType lastType) {
+    RunState state =
+        switch (lastType) {
+          case RUN_EVENT_TYPE_RUN_SUBMITTED -> RunState.RUN_STATE_SUBMITTED;
+          case RUN_EVENT_TYPE_RUN_COMPLETED -> RunState.RUN_STATE_COMPLETED;
+          case RUN_EVENT_TYPE_RUN_FAILED -> RunState.RUN_STATE_FAILED;
+          default -> RunState.RUN_STATE_WORKING;
+        };
+    return Run.newBuilder()
+        .setRunId(runId)
+        .setState(state)
+        .setLastSequence(lastSequence)
+        .setWorkflow(WorkflowSpec.newBuilder().setName("w"))
+        .setCreateTime(Timestamps.fromMillis(1))
+        .build();
+  }
+
+  private static RunEvent event(String runId, long sequence, RunEventType type) {
+    return RunEvent.newBuilder().setRunId(runId).setSequence(sequence).setType(type).build();
   }
 
   /** Asserts that {@code call} fails with OUT_OF_RANGE and returns the failure. */

@@ -12,6 +12,7 @@ import io.grpc.ManagedChannel;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,7 +36,8 @@ final class OrchestratorBench {
       Duration warmup,
       List<String> jvmOptions,
       boolean tracing,
-      Path dataParent) {
+      Path dataParent,
+      Duration settleJitMax) {
 
     Options {
       requireNonNull(registryJar, "registryJar");
@@ -43,6 +45,7 @@ final class OrchestratorBench {
       requireNonNull(dataParent, "dataParent");
       requireNonNull(duration, "duration");
       requireNonNull(warmup, "warmup");
+      requireNonNull(settleJitMax, "settleJitMax");
       jvmOptions = List.copyOf(jvmOptions);
     }
 
@@ -56,7 +59,9 @@ final class OrchestratorBench {
           args.warmup(Duration.ofSeconds(5)),
           args.jvmOptions("-Xmx512m"),
           args.tracing(),
-          args.storeDir());
+          args.storeDir(),
+          args.settings()
+              .duration("settle-jit", Duration.ofMinutes(8), Duration.ZERO, Duration.ofMinutes(30)));
     }
   }
 
@@ -83,8 +88,15 @@ final class OrchestratorBench {
       {"text": "hello", "items": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]}
       """;
 
+  /** Load between two looks at the orchestrator's JIT while warming. */
+  static final Duration SETTLE_CHUNK = Duration.ofSeconds(10);
+
+  /** The JIT counts as settled under this share of the orchestrator's CPU. */
+  static final double JIT_QUIET_SHARE = 0.03;
+
   private final Options options;
   private final PrintStream out;
+  private final List<JitSettling.Outcome> warmUps = new ArrayList<>();
 
   OrchestratorBench(Options options, PrintStream out) {
     this.options = requireNonNull(options, "options");
@@ -144,6 +156,12 @@ final class OrchestratorBench {
 
   private MeasuredPhase phase(JavaProcess orchestrator, RunDriver driver, StartRunRequest request)
       throws Exception {
+    if (!options.settleJitMax().isZero()) {
+      JitSettling.Outcome warmed =
+          new JitSettling(SETTLE_CHUNK, JIT_QUIET_SHARE, options.settleJitMax())
+              .warm(orchestrator.pid(), options.clients(), driver, () -> request, out);
+      warmUps.add(warmed);
+    }
     ClosedLoop loop = new ClosedLoop(options.clients(), options.warmup(), options.duration());
     return MeasuredPhase.run(orchestrator.pid(), loop, driver, () -> request);
   }
@@ -211,6 +229,19 @@ final class OrchestratorBench {
     out.println("|---|---|---|---|---|---|---|---|---|---|");
     throughputRow("3-step pipeline", pipelines, ">= 500/s");
     throughputRow("1->10 fan-out", fanOuts, "-");
+    out.println();
+    for (JitSettling.Outcome warmed : warmUps) {
+      out.printf(
+          Locale.ROOT,
+          "Before a phase: %ds of load until the orchestrator's JIT used %.1f%% of its CPU over"
+              + " %ds (%s).%n",
+          warmed.warmed().toSeconds(),
+          warmed.lastJitShare() * 100,
+          SETTLE_CHUNK.toSeconds(),
+          warmed.settled()
+              ? "settled: under " + Math.round(JIT_QUIET_SHARE * 100) + "%"
+              : "NOT settled within --settle-jit");
+    }
     out.println();
     out.println("### Added latency per step (one run at a time)");
     out.println();

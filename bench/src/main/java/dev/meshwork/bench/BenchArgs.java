@@ -58,6 +58,15 @@ final class BenchArgs {
     return settings.duration("warmup", defaultValue, Duration.ZERO, Duration.ofMinutes(10));
   }
 
+  /**
+   * The longest a throughput phase warms until the JIT has settled ({@code --settle-jit}, default
+   * 8 min; 0 skips it): see {@link JitSettling}.
+   */
+  Duration settleJitMax() {
+    return settings.duration(
+        "settle-jit", Duration.ofMinutes(8), Duration.ZERO, Duration.ofMinutes(30));
+  }
+
   /** Where a scenario's temporary directory and stores go ({@code --store-dir}, default tmp). */
   Path storeDir() {
     return settings.path("store-dir", Path.of(System.getProperty("java.io.tmpdir")));

@@ -38,12 +38,14 @@ final class EngineBench {
    * @param warmup before each throughput phase
    * @param dataParent where the store's directory is made (and removed)
    */
-  record Options(int clients, Duration duration, Duration warmup, Path dataParent) {
+  record Options(
+      int clients, Duration duration, Duration warmup, Path dataParent, Duration settleJitMax) {
 
     Options {
       requireNonNull(duration, "duration");
       requireNonNull(warmup, "warmup");
       requireNonNull(dataParent, "dataParent");
+      requireNonNull(settleJitMax, "settleJitMax");
     }
 
     static Options from(BenchArgs args) {
@@ -51,7 +53,8 @@ final class EngineBench {
           args.settings().integer("clients", 32, 1, 10_000),
           args.duration(Duration.ofSeconds(20)),
           args.warmup(Duration.ofSeconds(5)),
-          args.storeDir());
+          args.storeDir(),
+          args.settleJitMax());
     }
   }
 
@@ -91,15 +94,27 @@ final class EngineBench {
     ClosedLoop loop = new ClosedLoop(options.clients(), options.warmup(), options.duration());
     progress("throughput: %d clients, pipelines, %ds", options.clients(), seconds());
     long pid = ProcessHandle.current().pid();
+    settleJit(pid, runs, pipeline);
     MeasuredPhase pipelines = MeasuredPhase.run(pid, loop, runs, () -> pipeline);
     progress(
         "throughput: %d clients, 1->%d fan-outs, %ds", options.clients(), fanOutSize(), seconds());
+    settleJit(pid, runs, fanOut);
     MeasuredPhase fanOuts = MeasuredPhase.run(pid, loop, runs, () -> fanOut);
     Duration half = Duration.ofSeconds(Math.max(1, seconds() / 2));
     progress("latency: one pipeline at a time for %ds", half.toSeconds());
-    MeasuredPhase sequential =
-        MeasuredPhase.run(pid, new ClosedLoop(1, Duration.ofSeconds(2), half), runs, () -> pipeline);
+    ClosedLoop oneAtATime = new ClosedLoop(1, Duration.ofSeconds(2), half);
+    MeasuredPhase sequential = MeasuredPhase.run(pid, oneAtATime, runs, () -> pipeline);
     return report(pipelines, fanOuts, sequential);
+  }
+
+  private void settleJit(long pid, RunSource runs, StartRunRequest request) throws Exception {
+    if (!options.settleJitMax().isZero()) {
+      new JitSettling(
+              OrchestratorBench.SETTLE_CHUNK,
+              OrchestratorBench.JIT_QUIET_SHARE,
+              options.settleJitMax())
+          .warm(pid, options.clients(), runs, () -> request, out);
+    }
   }
 
   private boolean report(

@@ -60,8 +60,7 @@ final class OrchestratorBench {
           args.jvmOptions("-Xmx512m"),
           args.tracing(),
           args.storeDir(),
-          args.settings()
-              .duration("settle-jit", Duration.ofMinutes(8), Duration.ZERO, Duration.ofMinutes(30)));
+          args.settleJitMax());
     }
   }
 

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -162,9 +163,9 @@ final class ResilientCall {
                     throw e;
                   }
                   inFlight.whenComplete(trace::ended);
-                  // Failsafe sees a copy: when it cancels the attempt (timeout, run cancelled) the
+                  // Failsafe sees a copy: when it cancels the attempt (the run was cancelled) the
                   // call is cancelled, but the copy is not completed by that cancellation, which
-                  // would race with the timeout's own result and stall the retry.
+                  // would race with Failsafe's own result. The backstop below completes the copy.
                   CompletableFuture<AgentResult> observed = new CompletableFuture<>();
                   AtomicBoolean cancelledByFailsafe = new AtomicBoolean();
                   ctx.onCancel(
@@ -182,16 +183,22 @@ final class ResilientCall {
                   // status wins. Not Failsafe's Timeout policy: that schedules on a global
                   // thread of its own and makes a CancellationException, stack trace and all,
                   // each time it is cancelled, which is after every attempt.
-                  ScheduledFuture<?> backstop =
-                      scheduler.schedule(
-                          () -> {
-                            if (observed.completeExceptionally(
-                                new AttemptTimeoutException(timeout))) {
-                              inFlight.cancel(true);
-                            }
-                          },
-                          timeout.plus(BACKSTOP_GRACE).toNanos(),
-                          TimeUnit.NANOSECONDS);
+                  ScheduledFuture<?> backstop;
+                  try {
+                    backstop =
+                        scheduler.schedule(
+                            () -> {
+                              if (observed.completeExceptionally(
+                                  new AttemptTimeoutException(timeout))) {
+                                inFlight.cancel(true);
+                              }
+                            },
+                            timeout.plus(BACKSTOP_GRACE).toNanos(),
+                            TimeUnit.NANOSECONDS);
+                  } catch (RejectedExecutionException e) {
+                    inFlight.cancel(true); // the engine is shutting down
+                    throw e;
+                  }
                   inFlight.whenComplete(
                       (result, failure) -> {
                         backstop.cancel(false);

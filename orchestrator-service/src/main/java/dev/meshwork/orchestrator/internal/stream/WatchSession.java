@@ -59,7 +59,13 @@ public final class WatchSession implements Watch {
   private boolean replayPending;
 
   /** One run only: the first replay page, read by the hub when it checked the request. */
-  private volatile List<RunEvent> prefetched;
+  private List<RunEvent> prefetched;
+
+  /**
+   * Set by {@code start}: until then live events are only buffered, so that the first drain sees
+   * the first replay page.
+   */
+  private volatile boolean started;
 
   /** Firehose only: held events after the client's position, not all matching the filter. */
   private List<PublishedEvent> missed;
@@ -181,6 +187,7 @@ public final class WatchSession implements Watch {
 
   /** Starts delivering (the replay, if any). */
   void start() {
+    started = true;
     scheduleDrain();
   }
 
@@ -190,6 +197,7 @@ public final class WatchSession implements Watch {
    */
   void start(List<RunEvent> firstPage) {
     prefetched = List.copyOf(firstPage);
+    started = true; // publishes prefetched to the drainer
     scheduleDrain();
   }
 
@@ -198,7 +206,7 @@ public final class WatchSession implements Watch {
   }
 
   private void scheduleDrain() {
-    if (closed) {
+    if (closed || !started) {
       return;
     }
     if (draining.compareAndSet(false, true)) {
@@ -254,8 +262,8 @@ public final class WatchSession implements Watch {
         return;
       }
       if (replayPending) {
-        List<RunEvent> page = prefetched != null ? prefetched : store.eventsAfter(runId, lastSent,
-            REPLAY_PAGE);
+        List<RunEvent> page =
+            prefetched != null ? prefetched : store.eventsAfter(runId, lastSent, REPLAY_PAGE);
         prefetched = null;
         // A short page holds everything stored when it was read; anything later is in the live
         // buffer already, since the session joined before the read.
@@ -263,9 +271,6 @@ public final class WatchSession implements Watch {
         replayPending = full;
         for (int i = 0; i < page.size(); i++) {
           RunEvent event = page.get(i);
-          if (event.getSequence() <= lastSent) {
-            continue; // the prefetched page, when a live event's drain replayed before start
-          }
           boolean last = i == page.size() - 1;
           if (!deliver(event, !last || (full && storedAfter(event)))) {
             return;

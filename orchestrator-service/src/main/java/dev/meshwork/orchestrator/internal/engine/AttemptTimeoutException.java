@@ -12,7 +12,10 @@ final class AttemptTimeoutException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   AttemptTimeoutException(Duration timeout) {
-    super("the attempt did not finish within its timeout (" + timeout.toMillis() + "ms)", null,
-        false, false);
+    super(
+        "the attempt did not finish within its timeout (" + timeout.toMillis() + "ms)",
+        null,
+        false,
+        false);
   }
 }

@@ -109,10 +109,7 @@ final class EngineBench {
 
   private void settleJit(long pid, RunSource runs, StartRunRequest request) throws Exception {
     if (!options.settleJitMax().isZero()) {
-      new JitSettling(
-              OrchestratorBench.SETTLE_CHUNK,
-              OrchestratorBench.JIT_QUIET_SHARE,
-              options.settleJitMax())
+      JitSettling.upTo(options.settleJitMax())
           .warm(pid, options.clients(), runs, () -> request, out);
     }
   }

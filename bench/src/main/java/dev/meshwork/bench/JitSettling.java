@@ -21,6 +21,12 @@ import java.util.function.Supplier;
  */
 record JitSettling(Duration chunk, double quietShare, Duration max) {
 
+  /** Load between two looks at the JIT. */
+  static final Duration CHUNK = Duration.ofSeconds(10);
+
+  /** The JIT counts as settled under this share of the process's CPU. */
+  static final double QUIET_SHARE = 0.03;
+
   JitSettling {
     requireNonNull(chunk, "chunk");
     requireNonNull(max, "max");
@@ -28,6 +34,11 @@ record JitSettling(Duration chunk, double quietShare, Duration max) {
       throw new IllegalArgumentException(
           "quietShare: " + quietShare + " (expected: > 0 and < 1)");
     }
+  }
+
+  /** Warming in {@link #CHUNK}s until under {@link #QUIET_SHARE}, for at most {@code max}. */
+  static JitSettling upTo(Duration max) {
+    return new JitSettling(CHUNK, QUIET_SHARE, max);
   }
 
   /** What warming did. */

@@ -87,12 +87,6 @@ final class OrchestratorBench {
       {"text": "hello", "items": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]}
       """;
 
-  /** Load between two looks at the orchestrator's JIT while warming. */
-  static final Duration SETTLE_CHUNK = Duration.ofSeconds(10);
-
-  /** The JIT counts as settled under this share of the orchestrator's CPU. */
-  static final double JIT_QUIET_SHARE = 0.03;
-
   private final Options options;
   private final PrintStream out;
   private final List<JitSettling.Outcome> warmUps = new ArrayList<>();
@@ -157,7 +151,7 @@ final class OrchestratorBench {
       throws Exception {
     if (!options.settleJitMax().isZero()) {
       JitSettling.Outcome warmed =
-          new JitSettling(SETTLE_CHUNK, JIT_QUIET_SHARE, options.settleJitMax())
+          JitSettling.upTo(options.settleJitMax())
               .warm(orchestrator.pid(), options.clients(), driver, () -> request, out);
       warmUps.add(warmed);
     }
@@ -236,9 +230,9 @@ final class OrchestratorBench {
               + " %ds (%s).%n",
           warmed.warmed().toSeconds(),
           warmed.lastJitShare() * 100,
-          SETTLE_CHUNK.toSeconds(),
+          JitSettling.CHUNK.toSeconds(),
           warmed.settled()
-              ? "settled: under " + Math.round(JIT_QUIET_SHARE * 100) + "%"
+              ? "settled: under " + Math.round(JitSettling.QUIET_SHARE * 100) + "%"
               : "NOT settled within --settle-jit");
     }
     out.println();

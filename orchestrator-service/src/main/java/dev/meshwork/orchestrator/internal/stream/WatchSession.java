@@ -151,9 +151,12 @@ public final class WatchSession implements Watch {
     return runId;
   }
 
-  /** True when this session wants the events of {@code run}. */
+  /**
+   * True when this firehose session wants the events of {@code run} (the hub hands a single-run
+   * session only its run's events).
+   */
   boolean accepts(Run run) {
-    return runId != null ? runId.equals(run.getRunId()) : filter.matches(run);
+    return filter.matches(run);
   }
 
   /** Buffers live events; never blocks. */

@@ -110,7 +110,7 @@ final class EngineBench {
   private void settleJit(long pid, RunSource runs, StartRunRequest request) throws Exception {
     if (!options.settleJitMax().isZero()) {
       JitSettling.upTo(options.settleJitMax())
-          .warm(pid, options.clients(), runs, () -> request, out);
+          .warm("benchmark JVM", pid, options.clients(), runs, () -> request, out);
     }
   }
 

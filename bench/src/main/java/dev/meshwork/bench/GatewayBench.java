@@ -52,6 +52,7 @@ final class GatewayBench {
       int readRate,
       Duration duration,
       Duration warmup,
+      Duration settleJitMax,
       HttpClient.Version httpVersion,
       List<String> jvmOptions,
       boolean tracing,
@@ -63,6 +64,7 @@ final class GatewayBench {
       requireNonNull(gatewayJar, "gatewayJar");
       requireNonNull(duration, "duration");
       requireNonNull(warmup, "warmup");
+      requireNonNull(settleJitMax, "settleJitMax");
       requireNonNull(httpVersion, "httpVersion");
       requireNonNull(dataParent, "dataParent");
       jvmOptions = List.copyOf(jvmOptions);
@@ -77,6 +79,7 @@ final class GatewayBench {
           args.settings().integer("read-rate", 1_000, 1, 50_000),
           args.duration(Duration.ofSeconds(20)),
           args.warmup(DEFAULT_WARMUP),
+          args.settleJitMax(),
           httpVersion(args.settings().string("http-version", "2")),
           args.jvmOptions("-Xmx512m"),
           args.tracing(),
@@ -101,12 +104,14 @@ final class GatewayBench {
   static final int DEFAULT_RUN_RATE = 50;
 
   /**
-   * Warm-up per case: the gateway starts cold (Armeria, Netty, grpc-java and protobuf: some 18,000
-   * methods compiled), and on 2 cores its JIT compiler is still at work long after it started. At
-   * 30 s per case the JIT threads took 40% of the gateway's CPU during GetRun's measured slices
-   * and doubled its p50; at 90 s, 8% (the report shows that share for every row).
+   * Warm-up per case, after the JIT of the gateway and the orchestrator settled under load (see
+   * {@link JitSettling}): the gateway starts cold (Armeria, Netty, grpc-java and protobuf: some
+   * 18,000 methods compiled), and on 2 cores its JIT compiler is still at work minutes after it
+   * started. With fixed warm-ups alone, 30 s per case left the JIT threads 40% of the gateway's CPU
+   * during GetRun's measured slices (doubling its p50) and 90 s, 8%; the report shows that share
+   * for every row.
    */
-  static final Duration DEFAULT_WARMUP = Duration.ofSeconds(90);
+  static final Duration DEFAULT_WARMUP = Duration.ofSeconds(20);
 
   static final double GOAL_ADDED_P50_MILLIS = 1.0;
   static final double GOAL_ADDED_P99_MILLIS = 5.0;
@@ -127,6 +132,7 @@ final class GatewayBench {
 
   private final Options options;
   private final PrintStream out;
+  private Optional<JitSettling.Outcome> settled = Optional.empty();
 
   GatewayBench(Options options, PrintStream out) {
     this.options = requireNonNull(options, "options");
@@ -185,8 +191,8 @@ final class GatewayBench {
       String startJson = JsonFormat.printer().omittingInsignificantWhitespace().print(start);
       awaitGatewayRun(client, startJson);
 
-      // GetRun first: at its higher rate its warm-up also gets the gateway's JIT going.
       String runId = completedRun(mesh, start);
+      settleJit(mesh, gateway, client, startJson, runId);
       progress("GetRun, direct and through the gateway, at %d/s", options.readRate());
       Table reads = readTable(mesh, gateway, client, runId);
       progress(
@@ -197,6 +203,36 @@ final class GatewayBench {
       Table runs = runTable(mesh, gateway, client, start, startJson, runId);
       return report(loadBefore, runs, reads, gateway.stats());
     }
+  }
+
+  /**
+   * Runs through the gateway, with GetRun alongside, until the JIT of both the gateway and the
+   * orchestrator settled: every path the cases take, direct ones included (the same RPCs).
+   */
+  private void settleJit(
+      BenchMesh mesh, JavaProcess gateway, GatewayClient client, String startJson, String runId)
+      throws Exception {
+    if (options.settleJitMax().isZero()) {
+      return;
+    }
+    progress(
+        "warming the gateway and the orchestrator until their JIT settles (at most %ds)",
+        options.settleJitMax().toSeconds());
+    AtomicLong rejected = new AtomicLong();
+    InterleavedLoad.Case runs =
+        new InterleavedLoad.Case(
+            "runs via gateway",
+            done -> client.run(startJson, kind -> finish(kind, rejected, done)),
+            backgroundReads(done -> client.getRun(runId, done)));
+    InterleavedLoad load =
+        new InterleavedLoad(options.rate(), Duration.ZERO, options.duration(), ROUNDS);
+    settled =
+        Optional.of(
+            JitSettling.upTo(options.settleJitMax())
+                .warm(
+                    Map.of("gateway", gateway.pid(), "orchestrator", mesh.orchestrator().pid()),
+                    length -> load.load(runs, length),
+                    out));
   }
 
   private Table runTable(
@@ -387,6 +423,19 @@ final class GatewayBench {
         ROUNDS,
         options.warmup().toSeconds(),
         loadBefore);
+    settled.ifPresent(
+        warmed ->
+            out.printf(
+                Locale.ROOT,
+                "%nBefore the cases: %ds of runs through the gateway (GetRun alongside) until the"
+                    + " JIT of the gateway and of the orchestrator used at most %.1f%% of its"
+                    + " process's CPU over %ds (%s).%n",
+                warmed.warmed().toSeconds(),
+                warmed.lastJitShare() * 100,
+                JitSettling.CHUNK.toSeconds(),
+                warmed.settled()
+                    ? "settled: under " + Math.round(JitSettling.QUIET_SHARE * 100) + "%"
+                    : "NOT settled within --settle-jit"));
     out.println();
     int alongside = backgroundRate();
     out.printf(

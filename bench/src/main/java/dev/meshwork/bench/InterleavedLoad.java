@@ -222,6 +222,11 @@ record InterleavedLoad(int rate, Duration warmup, Duration duration, int rounds)
     return measured;
   }
 
+  /** Runs {@code c} at the rate for {@code length}, with its background load; measures nothing. */
+  void load(Case c, Duration length) throws InterruptedException {
+    slice(c, length);
+  }
+
   /** What one stretch of a case did: its own calls and its background's. */
   private record Slice(OpenLoop.Result result, OpenLoop.Result background) {}
 

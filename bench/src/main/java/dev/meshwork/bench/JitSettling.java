@@ -6,7 +6,10 @@ import dev.meshwork.api.orchestrator.v1.StartRunRequest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -41,42 +44,80 @@ record JitSettling(Duration chunk, double quietShare, Duration max) {
     return new JitSettling(CHUNK, QUIET_SHARE, max);
   }
 
-  /** What warming did. */
+  /** What warming did: how long, and the largest JIT share of a process in the last chunk. */
   record Outcome(Duration warmed, double lastJitShare, boolean settled) {}
+
+  /** One stretch of load. */
+  interface Load {
+    void run(Duration length) throws InterruptedException;
+  }
 
   /**
    * Drives closed-loop runs of {@code requests} with {@code clients} clients until the JIT threads
-   * of {@code pid} use less than the quiet share of its CPU over one chunk, or {@link #max} passed.
+   * of {@code pid} (named {@code name} in progress lines) settle; see {@link #warm(Map, Load,
+   * PrintStream)}.
    */
   Outcome warm(
+      String name,
       long pid,
       int clients,
       RunSource source,
       Supplier<StartRunRequest> requests,
       PrintStream out)
       throws IOException, InterruptedException {
+    return warm(
+        Map.of(name, pid),
+        length -> new ClosedLoop(clients, Duration.ZERO, length).run(source, requests),
+        out);
+  }
+
+  /**
+   * Applies {@code load} a chunk at a time until the JIT threads of every process (name to pid)
+   * use less than the quiet share of that process's CPU over one chunk, or {@link #max} passed.
+   */
+  Outcome warm(Map<String, Long> processes, Load load, PrintStream out)
+      throws IOException, InterruptedException {
+    requireNonNull(load, "load");
+    if (processes.isEmpty()) {
+      throw new IllegalArgumentException("processes: {} (expected: at least one)");
+    }
+    Map<String, Long> ordered = new TreeMap<>(processes);
     long t0 = System.nanoTime();
-    ClosedLoop loop = new ClosedLoop(clients, Duration.ZERO, chunk);
-    double share = 1;
     while (true) {
-      ProcessStats before = ProcessStats.of(pid);
-      loop.run(source, requests);
-      ProcessStats after = ProcessStats.of(pid);
-      share = jitShare(before, after);
+      Map<String, ProcessStats> before = stats(ordered);
+      load.run(chunk);
+      Map<String, ProcessStats> after = stats(ordered);
+      StringBuilder shares = new StringBuilder();
+      double largest = 0;
+      for (String name : ordered.keySet()) {
+        double share = jitShare(before.get(name), after.get(name));
+        largest = Math.max(largest, share);
+        shares
+            .append(shares.length() == 0 ? "" : ", ")
+            .append(String.format(Locale.ROOT, "%.0f%% of the %s's", share * 100, name));
+      }
       Duration warmed = Duration.ofNanos(System.nanoTime() - t0);
       out.printf(
           Locale.ROOT,
-          "bench: warming: %ds, the JIT used %.0f%% of the process's CPU in the last %ds%n",
+          "bench: warming: %ds, the JIT used %s CPU in the last %ds%n",
           warmed.toSeconds(),
-          share * 100,
+          shares,
           chunk.toSeconds());
-      if (share < quietShare) {
-        return new Outcome(warmed, share, true);
+      if (largest < quietShare) {
+        return new Outcome(warmed, largest, true);
       }
       if (warmed.compareTo(max) >= 0) {
-        return new Outcome(warmed, share, false);
+        return new Outcome(warmed, largest, false);
       }
     }
+  }
+
+  private static Map<String, ProcessStats> stats(Map<String, Long> processes) throws IOException {
+    Map<String, ProcessStats> stats = new HashMap<>();
+    for (Map.Entry<String, Long> e : processes.entrySet()) {
+      stats.put(e.getKey(), ProcessStats.of(e.getValue()));
+    }
+    return stats;
   }
 
   /** The JIT threads' share of the CPU a process used between two readings. */

@@ -152,7 +152,8 @@ final class OrchestratorBench {
     if (!options.settleJitMax().isZero()) {
       JitSettling.Outcome warmed =
           JitSettling.upTo(options.settleJitMax())
-              .warm(orchestrator.pid(), options.clients(), driver, () -> request, out);
+              .warm(
+                  "orchestrator", orchestrator.pid(), options.clients(), driver, () -> request, out);
       warmUps.add(warmed);
     }
     ClosedLoop loop = new ClosedLoop(options.clients(), options.warmup(), options.duration());

@@ -28,7 +28,8 @@ import java.util.function.DoubleSupplier;
 /**
  * One logical skill call with its resilience: {@code CircuitBreaker(skill) -> RetryPolicy}, each
  * attempt with a timeout, run asynchronously by Failsafe (the per-skill bulkhead is taken by the
- * {@link Dispatcher} before this starts). Retries only on the policy's retryable codes, with
+ * {@link Dispatcher} before this starts). The first attempt starts on the thread that calls {@link
+ * #execute}, retries on the scheduler after their backoff ({@link DueNowScheduler}). Retries only on the policy's retryable codes, with
  * exponential backoff and jitter, and never past the deadline: no attempt starts with less than the
  * minimum budget left, and a backoff is shortened rather than slept past it.
  */
@@ -87,6 +88,7 @@ final class ResilientCall {
   private final AgentInvoker invoker;
   private final CircuitBreaker<AgentResult> breaker;
   private final ScheduledExecutorService scheduler;
+  private final DueNowScheduler dueNow;
   private final Clock clock;
   private final Duration minAttemptBudget;
   private final DoubleSupplier random;
@@ -101,6 +103,7 @@ final class ResilientCall {
     this.invoker = requireNonNull(invoker, "invoker");
     this.breaker = requireNonNull(breaker, "breaker");
     this.scheduler = requireNonNull(scheduler, "scheduler");
+    this.dueNow = new DueNowScheduler(scheduler);
     this.clock = requireNonNull(clock, "clock");
     this.minAttemptBudget = requireNonNull(minAttemptBudget, "minAttemptBudget");
     this.random = requireNonNull(random, "random");
@@ -108,8 +111,9 @@ final class ResilientCall {
 
   /**
    * Runs the call. The future completes with the result, or with the last failure; cancelling it
-   * cancels the attempt in flight. {@link #attempts()} of the returned execution tells how many
-   * attempts started.
+   * cancels the attempt in flight. {@link Execution#attempts()} tells how many attempts started.
+   * The first attempt starts before this returns (and may even have ended): call it holding no
+   * lock that the listener takes.
    */
   Execution execute(Spec spec, Listener listener) {
     Execution execution = new Execution();
@@ -131,7 +135,7 @@ final class ResilientCall {
             .build();
     execution.future =
         Failsafe.with(breaker, retryPolicy)
-            .with(scheduler)
+            .with(dueNow)
             .getStageAsync(
                 ctx -> {
                   Duration left = budgetLeft(spec);

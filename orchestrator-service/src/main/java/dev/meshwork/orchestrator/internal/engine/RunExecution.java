@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -42,8 +41,8 @@ import java.util.logging.Logger;
 /**
  * Drives one run through its DAG. All state changes happen under this object's lock and are queued,
  * as events, to the {@link RunLogWriter}, which stores them before any watcher sees them; agent
- * calls run outside the lock, on the dispatcher's workers, and report back through {@link
- * #onCallDone}.
+ * calls start outside the lock, on the dispatcher's workers, and report back through {@link
+ * #onCallDone} on the thread that completes them.
  *
  * <p>The state is rebuilt from the stored run alone, so the same code starts a new run, resumes one
  * after a crash (completed steps are not repeated, steps that were in flight are dispatched again
@@ -450,16 +449,21 @@ final class RunExecution {
     if (call.cancelled) {
       execution.cancel();
     }
-    // Asynchronously: Failsafe may complete the future while holding its own locks, and
-    // onCallDone takes this run's lock, which is held while cancelling (lock-order inversion).
+    // On the thread that completes the call (usually the transport thread that read the agent's
+    // answer): a hand-off to another thread here was the costliest on a step's path. Failsafe
+    // completes the future holding its own lock, and onCallDone then takes this run's lock; that
+    // order is safe because nothing holding a run's lock enters Failsafe (cancelCall hands the
+    // cancellation to the scheduler).
     execution
         .future()
-        .whenCompleteAsync(
-            (result, failure) -> {
-              ctx.dispatcher().release(call.item);
-              onCallDone(call, result, failure);
-            },
-            tracing.context().wrap((Executor) ctx.scheduler()));
+        .whenComplete(
+            tracing
+                .context()
+                .wrapConsumer(
+                    (result, failure) -> {
+                      ctx.dispatcher().release(call.item);
+                      onCallDone(call, result, failure);
+                    }));
   }
 
   private ResilientCall.Spec specOf(Active call) {

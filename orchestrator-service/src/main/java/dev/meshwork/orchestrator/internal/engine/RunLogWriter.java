@@ -83,7 +83,8 @@ final class RunLogWriter implements AutoCloseable {
   }
 
   /**
-   * Queues events of a stored run (numbered on from its previous write) with the run after them.
+   * Queues events of a run (numbered on from its previous write) with the run after them; the
+   * run's create may still be queued, not stored yet.
    *
    * @return completes once they are stored, or exceptionally with the store's error (then this
    *     run's later appends fail too: their sequences no longer follow the stored ones)
@@ -149,8 +150,8 @@ final class RunLogWriter implements AutoCloseable {
   }
 
   private void write(List<Op> batch) {
-    // A run's create is always stored before its first append is queued (the engine starts a run
-    // once it is created), so creates can go first.
+    // A run's create is queued before its first append (the engine starts a run once its create
+    // is queued), so it is in this batch or an earlier one, and creates can go first.
     List<CreateOp> creates = new ArrayList<>();
     List<AppendOp> appends = new ArrayList<>();
     for (Op op : batch) {

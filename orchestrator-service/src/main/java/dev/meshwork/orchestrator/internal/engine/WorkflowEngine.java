@@ -114,8 +114,15 @@ public final class WorkflowEngine implements AutoCloseable {
 
   /**
    * Admits a validated new run (state SUBMITTED, no events yet): stores it with its first event
-   * before returning, then starts it asynchronously. A run whose idempotency key is taken is not
-   * stored; the holder of the key is returned instead.
+   * before returning, and starts it. A run whose idempotency key is taken is not stored; the holder
+   * of the key is returned instead.
+   *
+   * <p>A run without an idempotency key starts while it is being stored (its later events queue
+   * behind its creation in the writer, so none is stored or seen before it): waiting for that
+   * commit first took the largest gap of a short run. Such a run cannot lose a race for a key, so
+   * only a store failure can refuse it, and then its own events fail too and it stops, its calls
+   * cancelled, while StartRun answers with the error. A run with a key waits for the store to say
+   * whether the key was free.
    *
    * @throws MeshException {@code RESOURCE_EXHAUSTED} with a retry delay when saturated
    */
@@ -145,9 +152,17 @@ public final class WorkflowEngine implements AutoCloseable {
             .setItemIndex(StepKey.WHOLE)
             .build();
     RunProjection.apply(b, submitted);
+    Run admitted = b.build();
+    CompletableFuture<RunStore.Created> creating =
+        ctx.writer().create(admitted, List.of(submitted));
+    if (admitted.getIdempotencyKey().isEmpty()) {
+      startSafely(admit(admitted, tracing));
+      awaitStored(creating); // on failure the run's own events fail after it: it stops
+      return new Submitted(admitted, false);
+    }
     RunStore.Created created;
     try {
-      created = awaitStored(ctx.writer().create(b.build(), List.of(submitted)));
+      created = awaitStored(creating);
     } catch (RuntimeException e) {
       tracing.abandoned();
       throw e;
@@ -156,11 +171,15 @@ public final class WorkflowEngine implements AutoCloseable {
       tracing.abandoned();
       return new Submitted(created.run(), true);
     }
-    RunExecution execution =
-        new RunExecution(ctx, created.run(), List.of(), tracing, this::finished);
-    runs.put(run.getRunId(), execution);
+    RunExecution execution = admit(created.run(), tracing);
     scheduler.execute(() -> startSafely(execution));
     return new Submitted(created.run(), false);
+  }
+
+  private RunExecution admit(Run run, RunTracing tracing) {
+    RunExecution execution = new RunExecution(ctx, run, List.of(), tracing, this::finished);
+    runs.put(run.getRunId(), execution);
+    return execution;
   }
 
   /**

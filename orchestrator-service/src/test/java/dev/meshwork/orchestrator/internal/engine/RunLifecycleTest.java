@@ -19,9 +19,14 @@ import dev.meshwork.orchestrator.AgentCallException;
 import dev.meshwork.orchestrator.AgentResult;
 import dev.meshwork.orchestrator.EventStream;
 import dev.meshwork.orchestrator.Orchestrator;
+import dev.meshwork.orchestrator.RunFilter;
+import dev.meshwork.orchestrator.RunStore;
 import dev.meshwork.orchestrator.WorkflowYaml;
 import dev.meshwork.orchestrator.testing.FakeAgents;
+import dev.meshwork.orchestrator.internal.store.H2RunStore;
 import dev.meshwork.orchestrator.testing.Harness;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -368,6 +373,44 @@ class RunLifecycleTest {
         o.close();
       }
     }
+  }
+
+  @Test
+  void startRun_storeRefusesTheRun_errorAndTheStartedCallIsCancelled() {
+    RunStore h2 = H2RunStore.inMemory("refusing-" + System.nanoTime());
+    try (Harness refusing = new Harness(EngineConfig.builder().build(), refusingCreates(h2), 64)) {
+      refusing.agents.hang("slow");
+
+      assertThatThrownBy(() -> refusing.start("name: a\nsteps: [{id: a, skill: slow}]\n"))
+          .isInstanceOfSatisfying(
+              MeshException.class,
+              e -> assertThat(e.reason()).isEqualTo("STORE_FAILURE"));
+      // The run started while it was being stored; once that failed, it stopped.
+      await().until(() -> refusing.orchestrator.activeRuns() == 0);
+      await()
+          .until(
+              () -> refusing.agents.calls("slow").stream().allMatch(FakeAgents.Call::cancelled));
+      assertThat(h2.list(RunFilter.ALL, 10, "").items()).isEmpty();
+    }
+  }
+
+  /** {@code store}, refusing every write that creates a run (as a full disk would). */
+  private static RunStore refusingCreates(RunStore store) {
+    return (RunStore)
+        Proxy.newProxyInstance(
+            RunStore.class.getClassLoader(),
+            new Class<?>[] {RunStore.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("write")
+                  && !((RunStore.Batch) args[0]).creates().isEmpty()) {
+                throw MeshException.of(ErrorCode.INTERNAL, "STORE_FAILURE", "disk full");
+              }
+              try {
+                return method.invoke(store, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   @Test

@@ -76,6 +76,7 @@ final class BenchMesh implements AutoCloseable {
   private JavaProcess orchestrator;
   private String registryTarget;
   private String orchestratorTarget;
+  private MeshChannels clientMesh;
   private ManagedChannel orchestratorChannel;
   private ManagedChannel agentChannel;
 
@@ -147,7 +148,7 @@ final class BenchMesh implements AutoCloseable {
                 dir.toString(),
                 "--registry",
                 registryTarget));
-    MeshChannels clientMesh = MeshChannels.create(pki.tls("client/bench"));
+    clientMesh = MeshChannels.create(pki.tls("client/bench"));
     started.add(clientMesh);
     ManagedChannel registryChannel = channel(clientMesh, registryTarget);
     orchestratorChannel = channel(clientMesh, orchestratorTarget);
@@ -207,6 +208,11 @@ final class BenchMesh implements AutoCloseable {
   /** An mTLS channel to the orchestrator as {@code client/bench}. */
   ManagedChannel orchestratorChannel() {
     return orchestratorChannel;
+  }
+
+  /** Another mTLS channel to the orchestrator as {@code client/bench}: a connection of its own. */
+  ManagedChannel newOrchestratorChannel() {
+    return channel(clientMesh, orchestratorTarget);
   }
 
   /** An mTLS channel straight to the in-bench agent as {@code client/bench}. */

@@ -114,8 +114,7 @@ final class EngineBench {
     }
   }
 
-  private boolean report(
-      MeasuredPhase pipelines, MeasuredPhase fanOuts, MeasuredPhase sequential) {
+  private boolean report(MeasuredPhase pipelines, MeasuredPhase fanOuts, MeasuredPhase sequential) {
     Latencies perStep = OrchestratorBench.perStep(sequential.result().client());
     double rate = pipelines.result().perSecond();
     boolean ok =

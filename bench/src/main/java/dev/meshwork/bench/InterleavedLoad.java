@@ -14,8 +14,8 @@ import java.util.function.Consumer;
 /**
  * Compares cases under the same open-loop load ({@link OpenLoop}): each case is warmed up at the
  * rate, then all are measured in {@code rounds} rounds of {@code duration / rounds} each, rotating
- * which goes first, so that a change in the machine's background load hits every case alike. A
- * case may bring {@link Background} load of its own, run alongside it and not measured.
+ * which goes first, so that a change in the machine's background load hits every case alike. A case
+ * may bring {@link Background} load of its own, run alongside it and not measured.
  *
  * @param rate calls started per second
  * @param warmup per case, before the rounds

@@ -34,8 +34,7 @@ record JitSettling(Duration chunk, double quietShare, Duration max) {
     requireNonNull(chunk, "chunk");
     requireNonNull(max, "max");
     if (quietShare <= 0 || quietShare >= 1) {
-      throw new IllegalArgumentException(
-          "quietShare: " + quietShare + " (expected: > 0 and < 1)");
+      throw new IllegalArgumentException("quietShare: " + quietShare + " (expected: > 0 and < 1)");
     }
   }
 
@@ -72,8 +71,8 @@ record JitSettling(Duration chunk, double quietShare, Duration max) {
   }
 
   /**
-   * Applies {@code load} a chunk at a time until the JIT threads of every process (name to pid)
-   * use less than the quiet share of that process's CPU over one chunk, or {@link #max} passed.
+   * Applies {@code load} a chunk at a time until the JIT threads of every process (name to pid) use
+   * less than the quiet share of that process's CPU over one chunk, or {@link #max} passed.
    */
   Outcome warm(Map<String, Long> processes, Load load, PrintStream out)
       throws IOException, InterruptedException {

@@ -153,7 +153,12 @@ final class OrchestratorBench {
       JitSettling.Outcome warmed =
           JitSettling.upTo(options.settleJitMax())
               .warm(
-                  "orchestrator", orchestrator.pid(), options.clients(), driver, () -> request, out);
+                  "orchestrator",
+                  orchestrator.pid(),
+                  options.clients(),
+                  driver,
+                  () -> request,
+                  out);
       warmUps.add(warmed);
     }
     ClosedLoop loop = new ClosedLoop(options.clients(), options.warmup(), options.duration());

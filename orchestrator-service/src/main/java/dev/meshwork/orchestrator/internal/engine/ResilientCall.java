@@ -29,9 +29,10 @@ import java.util.function.DoubleSupplier;
  * One logical skill call with its resilience: {@code CircuitBreaker(skill) -> RetryPolicy}, each
  * attempt with a timeout, run asynchronously by Failsafe (the per-skill bulkhead is taken by the
  * {@link Dispatcher} before this starts). The first attempt starts on the thread that calls {@link
- * #execute}, retries on the scheduler after their backoff ({@link DueNowScheduler}). Retries only on the policy's retryable codes, with
- * exponential backoff and jitter, and never past the deadline: no attempt starts with less than the
- * minimum budget left, and a backoff is shortened rather than slept past it.
+ * #execute}, retries on the scheduler after their backoff ({@link DueNowScheduler}). Retries only
+ * on the policy's retryable codes, with exponential backoff and jitter, and never past the
+ * deadline: no attempt starts with less than the minimum budget left, and a backoff is shortened
+ * rather than slept past it.
  */
 final class ResilientCall {
 
@@ -112,8 +113,8 @@ final class ResilientCall {
   /**
    * Runs the call. The future completes with the result, or with the last failure; cancelling it
    * cancels the attempt in flight. {@link Execution#attempts()} tells how many attempts started.
-   * The first attempt starts before this returns (and may even have ended): call it holding no
-   * lock that the listener takes.
+   * The first attempt starts before this returns (and may even have ended): call it holding no lock
+   * that the listener takes.
    */
   Execution execute(Spec spec, Listener listener) {
     Execution execution = new Execution();

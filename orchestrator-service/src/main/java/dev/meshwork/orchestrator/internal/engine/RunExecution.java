@@ -110,8 +110,10 @@ final class RunExecution {
   private RunState terminalState;
   private StepError runError;
   private ScheduledFuture<?> deadlineTimer;
+
   /** The write of the latest events; later writes of this run complete after it. */
   private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
+
   private boolean released;
 
   /**
@@ -766,8 +768,8 @@ final class RunExecution {
 
   /**
    * Starts the next compensation, or finishes the run when none is left: first the completed
-   * elements of fan-out steps that failed or were cancelled (they ran last), then completed steps in
-   * reverse completion order. A fan-out step is compensated element by element (each had its own
+   * elements of fan-out steps that failed or were cancelled (they ran last), then completed steps
+   * in reverse completion order. A fan-out step is compensated element by element (each had its own
    * side effect), the latest first; its compensation input may use {@code item}.
    */
   private void compensateNext() {

@@ -22,8 +22,8 @@ import dev.meshwork.orchestrator.Orchestrator;
 import dev.meshwork.orchestrator.RunFilter;
 import dev.meshwork.orchestrator.RunStore;
 import dev.meshwork.orchestrator.WorkflowYaml;
-import dev.meshwork.orchestrator.testing.FakeAgents;
 import dev.meshwork.orchestrator.internal.store.H2RunStore;
+import dev.meshwork.orchestrator.testing.FakeAgents;
 import dev.meshwork.orchestrator.testing.Harness;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -383,13 +383,11 @@ class RunLifecycleTest {
 
       assertThatThrownBy(() -> refusing.start("name: a\nsteps: [{id: a, skill: slow}]\n"))
           .isInstanceOfSatisfying(
-              MeshException.class,
-              e -> assertThat(e.reason()).isEqualTo("STORE_FAILURE"));
+              MeshException.class, e -> assertThat(e.reason()).isEqualTo("STORE_FAILURE"));
       // The run started while it was being stored; once that failed, it stopped.
       await().until(() -> refusing.orchestrator.activeRuns() == 0);
       await()
-          .until(
-              () -> refusing.agents.calls("slow").stream().allMatch(FakeAgents.Call::cancelled));
+          .until(() -> refusing.agents.calls("slow").stream().allMatch(FakeAgents.Call::cancelled));
       assertThat(h2.list(RunFilter.ALL, 10, "").items()).isEmpty();
     }
   }

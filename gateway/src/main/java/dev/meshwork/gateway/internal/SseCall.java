@@ -27,13 +27,20 @@ import java.util.concurrent.TimeUnit;
  * message) or a short grace period passed, so that an immediate failure (an unknown run) is a
  * plain 404 with a JSON body rather than an event stream that fails; later failures arrive as an
  * {@code error} event. A normal end is an {@code end} event, which tells the client not to
- * reconnect. Messages are requested one at a time, as the HTTP side consumes them; the client
- * going away cancels the upstream call. Everything runs on the request's event loop.
+ * reconnect. At most {@link #PREFETCH} messages are requested ahead of what the HTTP side has
+ * consumed, so a slow reader slows the stream; the client going away cancels the upstream call.
+ * Everything runs on the request's event loop.
  */
 final class SseCall extends ClientCall.Listener<Message> {
 
   /** How long the response status may wait for the upstream to accept the call. */
   static final Duration OPEN_GRACE = Duration.ofMillis(250);
+
+  /**
+   * Messages requested from upstream ahead of the HTTP side: a run's replayed events arrive
+   * together, and asking for them one at a time made each wait for the previous one's write.
+   */
+  static final int PREFETCH = 8;
 
   private final ServiceRequestContext ctx;
   private final SseEventMapper mapper;
@@ -67,7 +74,7 @@ final class SseCall extends ClientCall.Listener<Message> {
     sse.writer.whenComplete().handle((ignored, failure) -> sse.clientGone());
     sse.call.sendMessage(request);
     sse.call.halfClose();
-    sse.call.request(1);
+    sse.call.request(PREFETCH);
     sse.grace = ctx.eventLoop().schedule(sse::open, OPEN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     return sse.writer;
   }
@@ -81,7 +88,7 @@ final class SseCall extends ClientCall.Listener<Message> {
   public void onMessage(Message message) {
     open();
     writer.tryWrite(HttpData.ofUtf8(mapper.event(message)));
-    // Ask for the next message only once this one is on its way: a slow reader slows the stream.
+    // One more once this one is on its way: a slow reader slows the stream.
     writer.whenConsumed().thenRun(() -> call.request(1));
   }
 

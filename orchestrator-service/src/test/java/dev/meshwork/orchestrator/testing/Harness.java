@@ -13,6 +13,7 @@ import dev.meshwork.api.orchestrator.v1.StepRun;
 import dev.meshwork.orchestrator.Orchestrator;
 import dev.meshwork.orchestrator.RunStore;
 import dev.meshwork.orchestrator.WorkflowYaml;
+import dev.meshwork.orchestrator.internal.RunStates;
 import dev.meshwork.orchestrator.internal.engine.EngineConfig;
 import dev.meshwork.orchestrator.internal.expr.Values;
 import dev.meshwork.orchestrator.internal.store.H2RunStore;
@@ -90,10 +91,7 @@ public final class Harness implements AutoCloseable {
   }
 
   public static boolean isTerminal(RunState s) {
-    return s == RunState.RUN_STATE_COMPLETED
-        || s == RunState.RUN_STATE_FAILED
-        || s == RunState.RUN_STATE_CANCELED
-        || s == RunState.RUN_STATE_REJECTED;
+    return RunStates.isTerminal(s);
   }
 
   /** Every stored event of a run; asserts sequences are 1..N without gaps. */

@@ -12,6 +12,7 @@ import dev.meshwork.core.MeshException;
 import dev.meshwork.orchestrator.Page;
 import dev.meshwork.orchestrator.RunFilter;
 import dev.meshwork.orchestrator.RunStore;
+import dev.meshwork.orchestrator.internal.RunStates;
 import dev.meshwork.orchestrator.internal.ProtoTime;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -159,7 +160,7 @@ public final class H2RunStore implements RunStore {
       ps.setString(1, run.getRunId());
       ps.setString(2, run.getWorkflow().getName());
       ps.setInt(3, run.getStateValue());
-      ps.setBoolean(4, isTerminal(run.getState()));
+      ps.setBoolean(4, RunStates.isTerminal(run.getState()));
       ps.setString(5, run.getIdempotencyKey().isEmpty() ? null : run.getIdempotencyKey());
       ps.setLong(6, micros(run));
       ps.setLong(7, run.getLastSequence());
@@ -202,7 +203,7 @@ public final class H2RunStore implements RunStore {
             "UPDATE runs SET state = ?, terminal = ?, last_sequence = ?, run = ?"
                 + " WHERE run_id = ? AND last_sequence = ?")) {
       ps.setInt(1, run.getStateValue());
-      ps.setBoolean(2, isTerminal(run.getState()));
+      ps.setBoolean(2, RunStates.isTerminal(run.getState()));
       ps.setLong(3, run.getLastSequence());
       ps.setBytes(4, run.toByteArray());
       ps.setString(5, run.getRunId());
@@ -426,14 +427,6 @@ public final class H2RunStore implements RunStore {
   @Override
   public void close() {
     pool.dispose();
-  }
-
-  /** True for the states a run never leaves. */
-  public static boolean isTerminal(RunState state) {
-    return switch (state) {
-      case RUN_STATE_COMPLETED, RUN_STATE_FAILED, RUN_STATE_CANCELED, RUN_STATE_REJECTED -> true;
-      default -> false;
-    };
   }
 
   private static void checkSequence(Run run, List<RunEvent> events, long first) {

@@ -4,13 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import dev.meshwork.api.orchestrator.v1.Run;
 import dev.meshwork.api.orchestrator.v1.RunEvent;
-import dev.meshwork.api.orchestrator.v1.RunState;
 import dev.meshwork.api.orchestrator.v1.WorkflowSpec;
 import dev.meshwork.core.ErrorCode;
 import dev.meshwork.core.MeshException;
 import dev.meshwork.orchestrator.EventStream;
 import dev.meshwork.orchestrator.RunFilter;
 import dev.meshwork.orchestrator.RunStore;
+import dev.meshwork.orchestrator.internal.RunStates;
 import dev.meshwork.orchestrator.internal.engine.RunListener;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +126,7 @@ public final class RunEventHub implements RunListener {
         if (afterSequence > run.getLastSequence()) {
           throw outOfRange(runId, afterSequence, run);
         }
-        if (afterSequence == run.getLastSequence() && isFinished(run)) {
+        if (afterSequence == run.getLastSequence() && RunStates.isTerminal(run.getState())) {
           // Nothing left to send and nothing will come.
           session.cancel();
           stream.complete();
@@ -217,13 +217,6 @@ public final class RunEventHub implements RunListener {
         .setWorkflow(WorkflowSpec.newBuilder().setName(run.getWorkflow().getName()))
         .putAllLabels(run.getLabelsMap())
         .build();
-  }
-
-  private static boolean isFinished(Run run) {
-    return run.getState() == RunState.RUN_STATE_COMPLETED
-        || run.getState() == RunState.RUN_STATE_FAILED
-        || run.getState() == RunState.RUN_STATE_CANCELED
-        || run.getState() == RunState.RUN_STATE_REJECTED;
   }
 
   private static MeshException outOfRange(String runId, long afterSequence, Run run) {

@@ -439,16 +439,10 @@ final class GatewayBench {
     settled.ifPresent(
         warmed ->
             out.printf(
-                Locale.ROOT,
-                "%nBefore the cases: %ds of runs through the gateway (GetRun alongside) until the"
-                    + " JIT of the gateway and of the orchestrator used at most %.1f%% of its"
-                    + " process's CPU over %ds (%s).%n",
-                warmed.warmed().toSeconds(),
-                warmed.lastJitShare() * 100,
-                JitSettling.CHUNK.toSeconds(),
-                warmed.settled()
-                    ? "settled: under " + Math.round(JitSettling.QUIET_SHARE * 100) + "%"
-                    : "NOT settled within --settle-jit"));
+                "%nBefore the cases: %s%n",
+                warmed.describe(
+                    "runs through the gateway (GetRun alongside)",
+                    "the JIT of the gateway and of the orchestrator each")));
     out.println();
     int alongside = backgroundRate();
     out.printf(

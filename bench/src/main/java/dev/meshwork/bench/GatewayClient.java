@@ -85,8 +85,8 @@ final class GatewayClient {
   }
 
   /**
-   * Only starts a run ({@code POST /v1/runs}): {@code done} gets {@code COMPLETED} once the
-   * gateway has answered 200 with the stored run, without following it.
+   * Only starts a run ({@code POST /v1/runs}): {@code done} gets {@code COMPLETED} once the gateway
+   * has answered 200 with the stored run, without following it.
    */
   void startOnly(String startRunJson, Consumer<RunDriver.Kind> done) {
     post(startRunJson, runId -> done.accept(RunDriver.Kind.COMPLETED), done);

@@ -43,8 +43,36 @@ record JitSettling(Duration chunk, double quietShare, Duration max) {
     return new JitSettling(CHUNK, QUIET_SHARE, max);
   }
 
-  /** What warming did: how long, and the largest JIT share of a process in the last chunk. */
-  record Outcome(Duration warmed, double lastJitShare, boolean settled) {}
+  /**
+   * What warming did.
+   *
+   * @param warmed how long
+   * @param lastJitShare the largest JIT share of a process in the last chunk
+   * @param settled whether that was under the quiet share
+   * @param quietShare the quiet share
+   * @param chunk the length of a chunk
+   */
+  record Outcome(
+      Duration warmed, double lastJitShare, boolean settled, double quietShare, Duration chunk) {
+
+    /**
+     * One sentence for a report: "{@code N}s of {@code load} until {@code jit} used at most X% of
+     * its process's CPU over {@code chunk} (settled: under Y%)".
+     */
+    String describe(String load, String jit) {
+      return String.format(
+          Locale.ROOT,
+          "%ds of %s until %s used at most %.1f%% of its process's CPU over %ds (%s).",
+          warmed.toSeconds(),
+          load,
+          jit,
+          lastJitShare * 100,
+          chunk.toSeconds(),
+          settled
+              ? "settled: under " + Math.round(quietShare * 100) + "%"
+              : "NOT settled within --settle-jit");
+    }
+  }
 
   /** One stretch of load. */
   interface Load {
@@ -103,10 +131,10 @@ record JitSettling(Duration chunk, double quietShare, Duration max) {
           shares,
           chunk.toSeconds());
       if (largest < quietShare) {
-        return new Outcome(warmed, largest, true);
+        return new Outcome(warmed, largest, true, quietShare, chunk);
       }
       if (warmed.compareTo(max) >= 0) {
-        return new Outcome(warmed, largest, false);
+        return new Outcome(warmed, largest, false, quietShare, chunk);
       }
     }
   }

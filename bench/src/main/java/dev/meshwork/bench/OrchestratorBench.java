@@ -230,16 +230,7 @@ final class OrchestratorBench {
     throughputRow("1->10 fan-out", fanOuts, "-");
     out.println();
     for (JitSettling.Outcome warmed : warmUps) {
-      out.printf(
-          Locale.ROOT,
-          "Before a phase: %ds of load until the orchestrator's JIT used %.1f%% of its CPU over"
-              + " %ds (%s).%n",
-          warmed.warmed().toSeconds(),
-          warmed.lastJitShare() * 100,
-          JitSettling.CHUNK.toSeconds(),
-          warmed.settled()
-              ? "settled: under " + Math.round(JitSettling.QUIET_SHARE * 100) + "%"
-              : "NOT settled within --settle-jit");
+      out.println("Before a phase: " + warmed.describe("load", "the orchestrator's JIT"));
     }
     out.println();
     out.println("### Added latency per step (one run at a time)");

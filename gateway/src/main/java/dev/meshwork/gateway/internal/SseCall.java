@@ -24,12 +24,12 @@ import java.util.concurrent.TimeUnit;
  * One server-streaming call relayed as an SSE response.
  *
  * <p>The HTTP status waits until the upstream shows it accepted the call (headers or a first
- * message) or a short grace period passed, so that an immediate failure (an unknown run) is a
- * plain 404 with a JSON body rather than an event stream that fails; later failures arrive as an
- * {@code error} event. A normal end is an {@code end} event, which tells the client not to
- * reconnect. At most {@link #PREFETCH} messages are requested ahead of what the HTTP side has
- * consumed, so a slow reader slows the stream; the client going away cancels the upstream call.
- * Everything runs on the request's event loop.
+ * message) or a short grace period passed, so that an immediate failure (an unknown run) is a plain
+ * 404 with a JSON body rather than an event stream that fails; later failures arrive as an {@code
+ * error} event. A normal end is an {@code end} event, which tells the client not to reconnect. At
+ * most {@link #PREFETCH} messages are requested ahead of what the HTTP side has consumed, so a slow
+ * reader slows the stream; the client going away cancels the upstream call. Everything runs on the
+ * request's event loop.
  */
 final class SseCall extends ClientCall.Listener<Message> {
 

@@ -68,6 +68,23 @@ public final class FakeAgents implements AgentInvoker {
     return on(skill, c -> new CompletableFuture<>());
   }
 
+  /**
+   * {@code skill} answers only when the test completes its calls' futures.
+   *
+   * @return the futures of its calls so far, in call order (a live list)
+   */
+  public List<CompletableFuture<AgentResult>> hold(String skill) {
+    List<CompletableFuture<AgentResult>> held = new CopyOnWriteArrayList<>();
+    on(
+        skill,
+        c -> {
+          CompletableFuture<AgentResult> f = new CompletableFuture<>();
+          held.add(f);
+          return f;
+        });
+    return held;
+  }
+
   /** {@code skill} fails with {@code code} for its first {@code n} calls, then echoes. */
   public FakeAgents failFirst(String skill, int n, String code) {
     AtomicInteger count = new AtomicInteger();

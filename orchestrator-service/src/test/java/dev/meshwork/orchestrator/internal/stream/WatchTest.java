@@ -97,7 +97,7 @@ class WatchTest {
   @Test
   void watchRun_midRun_replaysThenTailsWithoutGapsOrDuplicates() {
     try (Harness h = new Harness()) {
-      List<CompletableFuture<AgentResult>> gates = holdGates(h);
+      List<CompletableFuture<AgentResult>> gates = h.agents.hold("gate");
       int runs = 20;
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
@@ -251,7 +251,7 @@ class WatchTest {
   @Test
   void watchRuns_resumeAfterDroppedStream_replaysExactlyMissedMatchingEvents_noDuplicates() {
     try (Harness h = new Harness()) {
-      List<CompletableFuture<AgentResult>> gates = holdGates(h);
+      List<CompletableFuture<AgentResult>> gates = h.agents.hold("gate");
       CollectingStream everything = new CollectingStream(); // the reference, never dropped
       Watch reference = h.orchestrator.watchRuns(RunFilter.ALL, 0, everything);
       CollectingStream first = new CollectingStream();
@@ -341,18 +341,5 @@ class WatchTest {
                 assertThat(e.reason()).isEqualTo("POSITION_COMPACTED");
               });
     }
-  }
-
-  /** Makes skill {@code gate} answer only when the test completes its calls' futures, listed. */
-  private static List<CompletableFuture<AgentResult>> holdGates(Harness h) {
-    List<CompletableFuture<AgentResult>> gates = new CopyOnWriteArrayList<>();
-    h.agents.on(
-        "gate",
-        c -> {
-          CompletableFuture<AgentResult> f = new CompletableFuture<>();
-          gates.add(f);
-          return f;
-        });
-    return gates;
   }
 }

@@ -151,6 +151,14 @@ public final class Orchestrator implements AutoCloseable {
     return store.get(runId).orElseThrow(() -> MeshException.notFound("run", runId));
   }
 
+  /**
+   * The firehose position of the latest published event (see {@link #watchRuns}). Read before
+   * {@link #listRuns}, it is where a watch that follows the listing resumes without a gap.
+   */
+  public long firehosePosition() {
+    return hub.lastPosition();
+  }
+
   /** Runs matching the request's filter, newest first, without step inputs and outputs. */
   public Page<Run> listRuns(ListRunsRequest request) {
     RunFilter filter = RunRequests.filterOf(request);

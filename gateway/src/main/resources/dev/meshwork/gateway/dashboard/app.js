@@ -214,10 +214,12 @@ async function loadRuns() {
   const res = await api('/v1/runs?page_size=50');
   for (const run of res.runs || []) state.runs.set(run.runId, run);
   renderRuns();
-  // watch() resumes after a dropped connection with Last-Event-ID, the firehose position. When the
-  // orchestrator no longer holds what followed (OUT_OF_RANGE: a restart, or too long away), re-read
-  // the list and tail afresh.
+  // The firehose from the listing's position: nothing that happened after the list was read is
+  // missed. watch() resumes after a dropped connection with Last-Event-ID, the firehose position.
+  // When the orchestrator no longer holds what followed (OUT_OF_RANGE: a restart, or too long
+  // away), re-read the list and tail afresh.
   const firehose = watch('/v1/run-events', {
+    lastEventId: res.position && res.position !== '0' ? res.position : null,
     onEvent(event) {
       const { event: e } = JSON.parse(event.data);
       onRunEvent(e);

@@ -61,12 +61,16 @@ public final class OrchestratorGrpcService
 
   @Override
   public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
+    // The position first: every event published after it is then either reflected in the listing
+    // or replayable after it, so a dashboard that lists and then watches misses nothing.
+    long position = orchestrator.firehosePosition();
     Page<Run> page = orchestrator.listRuns(request);
     reply(
         response,
         ListRunsResponse.newBuilder()
             .addAllRuns(page.items())
             .setNextPageToken(page.nextPageToken())
+            .setPosition(position)
             .build());
   }
 

@@ -70,7 +70,7 @@ final class FirehoseHistory {
    * @throws MeshException {@code OUT_OF_RANGE} when they cannot be replayed: reason {@code
    *     POSITION_COMPACTED} when some are no longer held (or the position is from before the
    *     orchestrator's restart), {@code POSITION_UNKNOWN} when no event has it yet; either way the
-   *     client re-reads the runs with ListRuns and watches again from 0
+   *     client re-reads the runs with ListRuns and watches again from the position it answers
    */
   List<PublishedEvent> after(long position) {
     if (position > lastPosition) {
@@ -81,7 +81,7 @@ final class FirehoseHistory {
               + position
               + " is ahead of the latest position "
               + lastPosition
-              + "; list the runs again and watch from 0");
+              + "; list the runs again and watch from the listing's position");
     }
     long oldest = oldestResumablePosition();
     if (position < oldest) {
@@ -92,7 +92,7 @@ final class FirehoseHistory {
               + position
               + " is no longer held (oldest kept: "
               + oldest
-              + "); list the runs again and watch from 0");
+              + "); list the runs again and watch from the listing's position");
     }
     int skip = (int) (position - oldest);
     List<PublishedEvent> events = new ArrayList<>(size - skip);

@@ -11,8 +11,10 @@ import dev.meshwork.api.agent.v1.InvokeResponse;
 import dev.meshwork.api.common.v1.Part;
 import dev.meshwork.api.orchestrator.v1.GetRunRequest;
 import dev.meshwork.api.orchestrator.v1.ListRunsRequest;
+import dev.meshwork.api.orchestrator.v1.ListRunsResponse;
 import dev.meshwork.api.orchestrator.v1.OrchestratorServiceGrpc;
 import dev.meshwork.api.orchestrator.v1.PutWorkflowRequest;
+import dev.meshwork.api.orchestrator.v1.Run;
 import dev.meshwork.api.orchestrator.v1.RunEvent;
 import dev.meshwork.api.orchestrator.v1.RunEventType;
 import dev.meshwork.api.orchestrator.v1.RunState;
@@ -222,6 +224,51 @@ class OrchestratorGrpcTest {
     assertThat(reasonOfWatchRuns(last + 1)).contains("POSITION_UNKNOWN");
     assertThat(reasonOfWatchRuns(1)).contains("POSITION_COMPACTED");
     reference.cancel();
+  }
+
+  @Test
+  void listRuns_thenWatchRunsFromItsPosition_getsWhatFollowedTheListingOnly() {
+    String listedRun = runToCompletion("listed");
+    ListRunsResponse listed = runs.listRuns(ListRunsRequest.getDefaultInstance());
+    String laterRun = runToCompletion("later");
+    long laterEvents =
+        runs.getRun(GetRunRequest.newBuilder().setRunId(laterRun).build())
+            .getRun()
+            .getLastSequence();
+
+    List<RunEvent> followed = new ArrayList<>();
+    try (Context.CancellableContext call = Context.current().withCancellation()) {
+      call.run(
+          () -> {
+            Iterator<WatchRunsResponse> stream =
+                status.watchRuns(
+                    WatchRunsRequest.newBuilder().setAfterPosition(listed.getPosition()).build());
+            for (int i = 0; i < laterEvents; i++) {
+              followed.add(stream.next().getEvent());
+            }
+          });
+    }
+
+    assertThat(listed.getRunsList()).extracting(Run::getRunId).containsExactly(listedRun);
+    assertThat(listed.getPosition()).isPositive();
+    assertThat(followed).extracting(RunEvent::getRunId).containsOnly(laterRun);
+    assertThat(followed)
+        .extracting(RunEvent::getSequence)
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, laterEvents).boxed().toList());
+  }
+
+  /** Starts a run of the test workflow and follows it to its end; returns its id. */
+  private String runToCompletion(String text) {
+    String id =
+        runs.startRun(
+                StartRunRequest.newBuilder()
+                    .setWorkflow(WorkflowYaml.parse(WORKFLOW))
+                    .setInput(Values.toStruct(Map.of("text", text)))
+                    .build())
+            .getRun()
+            .getRunId();
+    status.watchRun(WatchRunRequest.newBuilder().setRunId(id).build()).forEachRemaining(r -> {});
+    return id;
   }
 
   /** The error reason WatchRuns answers {@code afterPosition} with. */

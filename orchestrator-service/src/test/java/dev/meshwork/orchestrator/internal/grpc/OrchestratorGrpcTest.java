@@ -182,37 +182,16 @@ class OrchestratorGrpcTest {
   }
 
   @Test
-  void watchRuns_afterPosition_replaysWithPositions_badPositionsOutOfRangeWithReason()
-      throws Exception {
+  void watchRuns_afterPosition_replaysWithPositions_badPositionsOutOfRangeWithReason() {
     List<Long> positions = new CopyOnWriteArrayList<>();
     List<RunEvent> live = new CopyOnWriteArrayList<>();
     // A watch registered in-process before the run starts sees every event and its position.
     Watch reference = orchestrator.watchRuns(RunFilter.ALL, 0, collecting(positions, live));
-    String id =
-        runs.startRun(
-                StartRunRequest.newBuilder()
-                    .setWorkflow(WorkflowYaml.parse(WORKFLOW))
-                    .setInput(Values.toStruct(Map.of("text", "hi")))
-                    .build())
-            .getRun()
-            .getRunId();
-    status.watchRun(WatchRunRequest.newBuilder().setRunId(id).build()).forEachRemaining(r -> {});
-    long events =
-        runs.getRun(GetRunRequest.newBuilder().setRunId(id).build()).getRun().getLastSequence();
+    String id = runToCompletion("hi");
+    long events = lastSequence(id);
     await().until(() -> live.size() == events);
 
-    List<WatchRunsResponse> replayed = new ArrayList<>();
-    try (Context.CancellableContext call = Context.current().withCancellation()) {
-      call.run(
-          () -> {
-            Iterator<WatchRunsResponse> stream =
-                status.watchRuns(
-                    WatchRunsRequest.newBuilder().setAfterPosition(positions.get(0)).build());
-            for (int i = 1; i < events; i++) {
-              replayed.add(stream.next());
-            }
-          });
-    }
+    List<WatchRunsResponse> replayed = firehose(positions.get(0), events - 1);
     long last = positions.get(positions.size() - 1);
 
     assertThat(replayed)
@@ -231,23 +210,12 @@ class OrchestratorGrpcTest {
     String listedRun = runToCompletion("listed");
     ListRunsResponse listed = runs.listRuns(ListRunsRequest.getDefaultInstance());
     String laterRun = runToCompletion("later");
-    long laterEvents =
-        runs.getRun(GetRunRequest.newBuilder().setRunId(laterRun).build())
-            .getRun()
-            .getLastSequence();
+    long laterEvents = lastSequence(laterRun);
 
-    List<RunEvent> followed = new ArrayList<>();
-    try (Context.CancellableContext call = Context.current().withCancellation()) {
-      call.run(
-          () -> {
-            Iterator<WatchRunsResponse> stream =
-                status.watchRuns(
-                    WatchRunsRequest.newBuilder().setAfterPosition(listed.getPosition()).build());
-            for (int i = 0; i < laterEvents; i++) {
-              followed.add(stream.next().getEvent());
-            }
-          });
-    }
+    List<RunEvent> followed =
+        firehose(listed.getPosition(), laterEvents).stream()
+            .map(WatchRunsResponse::getEvent)
+            .toList();
 
     assertThat(listed.getRunsList()).extracting(Run::getRunId).containsExactly(listedRun);
     assertThat(listed.getPosition()).isPositive();
@@ -255,6 +223,29 @@ class OrchestratorGrpcTest {
     assertThat(followed)
         .extracting(RunEvent::getSequence)
         .containsExactlyElementsOf(LongStream.rangeClosed(1, laterEvents).boxed().toList());
+  }
+
+  /** The first {@code count} responses of WatchRuns after {@code afterPosition}, then cancels. */
+  private List<WatchRunsResponse> firehose(long afterPosition, long count) {
+    List<WatchRunsResponse> responses = new ArrayList<>();
+    try (Context.CancellableContext call = Context.current().withCancellation()) {
+      call.run(
+          () -> {
+            Iterator<WatchRunsResponse> stream =
+                status.watchRuns(
+                    WatchRunsRequest.newBuilder().setAfterPosition(afterPosition).build());
+            for (long i = 0; i < count; i++) {
+              responses.add(stream.next());
+            }
+          });
+    }
+    return responses;
+  }
+
+  private long lastSequence(String runId) {
+    return runs.getRun(GetRunRequest.newBuilder().setRunId(runId).build())
+        .getRun()
+        .getLastSequence();
   }
 
   /** Starts a run of the test workflow and follows it to its end; returns its id. */

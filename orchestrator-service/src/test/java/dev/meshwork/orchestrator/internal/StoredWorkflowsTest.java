@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.meshwork.api.orchestrator.v1.WorkflowSpec;
 import dev.meshwork.orchestrator.RunStore;
 import dev.meshwork.orchestrator.internal.store.H2RunStore;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import dev.meshwork.orchestrator.testing.RunStores;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -87,19 +86,12 @@ class StoredWorkflowsTest {
   }
 
   private RunStore countingReads(RunStore store) {
-    return (RunStore)
-        Proxy.newProxyInstance(
-            RunStore.class.getClassLoader(),
-            new Class<?>[] {RunStore.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("getWorkflow")) {
-                reads.incrementAndGet();
-              }
-              try {
-                return method.invoke(store, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
+    return RunStores.intercepted(
+        store,
+        (method, args) -> {
+          if (method.equals("getWorkflow")) {
+            reads.incrementAndGet();
+          }
+        });
   }
 }

@@ -80,7 +80,7 @@ public final class Harness implements AutoCloseable {
                 System.err.println("events so far: " + store.eventsAfter(runId, 0, 1000));
               }
             })
-        .until(() -> isTerminal(store.get(runId).orElseThrow().getState()));
+        .until(() -> RunStates.isTerminal(store.get(runId).orElseThrow().getState()));
     return store.get(runId).orElseThrow();
   }
 
@@ -88,10 +88,6 @@ public final class Harness implements AutoCloseable {
     Run run = awaitEnd(runId);
     assertThat(run.getState()).as("run state, error: %s", run.getError()).isEqualTo(state);
     return run;
-  }
-
-  public static boolean isTerminal(RunState s) {
-    return RunStates.isTerminal(s);
   }
 
   /** Every stored event of a run; asserts sequences are 1..N without gaps. */

@@ -454,8 +454,8 @@ final class RunExecution {
     // On the thread that completes the call (usually the transport thread that read the agent's
     // answer): a hand-off to another thread here was the costliest on a step's path. Failsafe
     // completes the future holding its own lock, and onCallDone then takes this run's lock; that
-    // order is safe because nothing holding a run's lock enters Failsafe (cancelCall hands the
-    // cancellation to the scheduler).
+    // order is safe because nothing holding a run's lock waits for an execution's lock (cancelCall
+    // hands the cancellation to the scheduler).
     execution
         .future()
         .whenComplete(

@@ -12,8 +12,8 @@ import dev.meshwork.core.MeshException;
 import dev.meshwork.orchestrator.Page;
 import dev.meshwork.orchestrator.RunFilter;
 import dev.meshwork.orchestrator.RunStore;
-import dev.meshwork.orchestrator.internal.RunStates;
 import dev.meshwork.orchestrator.internal.ProtoTime;
+import dev.meshwork.orchestrator.internal.RunStates;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -141,9 +141,9 @@ public final class H2RunStore implements RunStore {
   /**
    * Inserts a run unless its idempotency key is taken.
    *
-   * @param alone the only write of its transaction: a lost race for the key may then be answered
-   *     by rolling back (in a batch that would undo the others; the batch fails instead and its
-   *     writes are retried one by one)
+   * @param alone the only write of its transaction: a lost race for the key may then be answered by
+   *     rolling back (in a batch that would undo the others; the batch fails instead and its writes
+   *     are retried one by one)
    */
   private static Created createIn(Connection c, Run run, List<RunEvent> events, boolean alone)
       throws SQLException {

@@ -8,6 +8,7 @@ import dev.meshwork.api.orchestrator.v1.RunState;
 import dev.meshwork.api.orchestrator.v1.StepRun;
 import dev.meshwork.api.orchestrator.v1.StepState;
 import dev.meshwork.orchestrator.RunFilter;
+import dev.meshwork.orchestrator.internal.RunStates;
 import dev.meshwork.orchestrator.internal.store.H2RunStore;
 import dev.meshwork.orchestrator.testing.FakeAgents;
 import dev.meshwork.orchestrator.testing.Harness;
@@ -86,7 +87,7 @@ class CrashRecoveryTest {
       assertThat(all).as("every acknowledged run is stored").hasSize(RUNS);
       assertThat(all)
           .as("the kill came mid-flight")
-          .anyMatch(r -> !Harness.isTerminal(r.getState()));
+          .anyMatch(r -> !RunStates.isTerminal(r.getState()));
       for (Run run : all) {
         for (StepRun step : run.getStepsList()) {
           if (step.getState() == StepState.STEP_STATE_COMPLETED) {

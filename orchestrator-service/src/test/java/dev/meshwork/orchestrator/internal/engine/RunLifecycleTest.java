@@ -25,8 +25,7 @@ import dev.meshwork.orchestrator.WorkflowYaml;
 import dev.meshwork.orchestrator.internal.store.H2RunStore;
 import dev.meshwork.orchestrator.testing.FakeAgents;
 import dev.meshwork.orchestrator.testing.Harness;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import dev.meshwork.orchestrator.testing.RunStores;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -394,21 +393,13 @@ class RunLifecycleTest {
 
   /** {@code store}, refusing every write that creates a run (as a full disk would). */
   private static RunStore refusingCreates(RunStore store) {
-    return (RunStore)
-        Proxy.newProxyInstance(
-            RunStore.class.getClassLoader(),
-            new Class<?>[] {RunStore.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("write")
-                  && !((RunStore.Batch) args[0]).creates().isEmpty()) {
-                throw MeshException.of(ErrorCode.INTERNAL, "STORE_FAILURE", "disk full");
-              }
-              try {
-                return method.invoke(store, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
+    return RunStores.intercepted(
+        store,
+        (method, args) -> {
+          if (method.equals("write") && !((RunStore.Batch) args[0]).creates().isEmpty()) {
+            throw MeshException.of(ErrorCode.INTERNAL, "STORE_FAILURE", "disk full");
+          }
+        });
   }
 
   @Test

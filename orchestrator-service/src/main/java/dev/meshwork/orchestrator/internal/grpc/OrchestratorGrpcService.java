@@ -18,6 +18,8 @@ import dev.meshwork.api.orchestrator.v1.PutWorkflowResponse;
 import dev.meshwork.api.orchestrator.v1.RetryRunRequest;
 import dev.meshwork.api.orchestrator.v1.RetryRunResponse;
 import dev.meshwork.api.orchestrator.v1.Run;
+import dev.meshwork.api.orchestrator.v1.StartAndWatchRunRequest;
+import dev.meshwork.api.orchestrator.v1.StartAndWatchRunResponse;
 import dev.meshwork.api.orchestrator.v1.StartRunRequest;
 import dev.meshwork.api.orchestrator.v1.StartRunResponse;
 import dev.meshwork.api.orchestrator.v1.WorkflowSpec;
@@ -43,13 +45,22 @@ public final class OrchestratorGrpcService
 
   @Override
   public void startRun(StartRunRequest request, StreamObserver<StartRunResponse> response) {
-    Orchestrator.Started started = orchestrator.startRun(request);
-    reply(
-        response,
-        StartRunResponse.newBuilder()
-            .setRun(started.run())
-            .setExisting(started.existing())
-            .build());
+    reply(response, started(orchestrator.startRun(request)));
+  }
+
+  /**
+   * Starts the run, then watches it from its first event on the same stream: the watch begins only
+   * once the run is stored, so it replays whatever the run did meanwhile and misses nothing.
+   */
+  @Override
+  public void startAndWatchRun(
+      StartAndWatchRunRequest request, StreamObserver<StartAndWatchRunResponse> response) {
+    WatchBridge<StartAndWatchRunResponse> bridge =
+        new WatchBridge<>(
+            response, (e, position) -> StartAndWatchRunResponse.newBuilder().setEvent(e).build());
+    StartRunResponse started = started(orchestrator.startRun(request.getStart()));
+    bridge.sendFirst(StartAndWatchRunResponse.newBuilder().setStarted(started).build());
+    bridge.attach(orchestrator.watchRun(started.getRun().getRunId(), 0, bridge));
   }
 
   @Override
@@ -115,6 +126,13 @@ public final class OrchestratorGrpcService
             .addAllWorkflows(page.items())
             .setNextPageToken(page.nextPageToken())
             .build());
+  }
+
+  private static StartRunResponse started(Orchestrator.Started started) {
+    return StartRunResponse.newBuilder()
+        .setRun(started.run())
+        .setExisting(started.existing())
+        .build();
   }
 
   private static <T> void reply(StreamObserver<T> response, T message) {

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 public final class RegistrySkillDirectory implements SkillDirectory {
 
   private static final Duration CACHE = Duration.ofSeconds(5);
+
   /** Generous: a registry on a busy machine answers late rather than not at all. */
   private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(8);
 

@@ -19,6 +19,8 @@ import dev.meshwork.api.orchestrator.v1.RunEvent;
 import dev.meshwork.api.orchestrator.v1.RunEventType;
 import dev.meshwork.api.orchestrator.v1.RunState;
 import dev.meshwork.api.orchestrator.v1.RunStatusServiceGrpc;
+import dev.meshwork.api.orchestrator.v1.StartAndWatchRunRequest;
+import dev.meshwork.api.orchestrator.v1.StartAndWatchRunResponse;
 import dev.meshwork.api.orchestrator.v1.StartRunRequest;
 import dev.meshwork.api.orchestrator.v1.StartRunResponse;
 import dev.meshwork.api.orchestrator.v1.WatchRunRequest;
@@ -182,6 +184,77 @@ class OrchestratorGrpcTest {
   }
 
   @Test
+  void startAndWatchRun_pipeline_startedRunThenEveryEventInOrderToCompletion() {
+    List<StartAndWatchRunResponse> responses = new ArrayList<>();
+    runs.startAndWatchRun(startAndWatch(shout("hello").setIdempotencyKey("k1")))
+        .forEachRemaining(responses::add);
+
+    assertThat(responses.get(0).getKindCase()).isEqualTo(StartAndWatchRunResponse.KindCase.STARTED);
+    StartRunResponse started = responses.get(0).getStarted();
+    assertThat(started.getExisting()).isFalse();
+    String id = started.getRun().getRunId();
+    List<RunEvent> events =
+        responses.subList(1, responses.size()).stream()
+            .map(StartAndWatchRunResponse::getEvent)
+            .toList();
+    assertThat(events)
+        .extracting(RunEvent::getSequence)
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, events.size()).boxed().toList());
+    assertThat(events).allMatch(e -> e.getRunId().equals(id));
+    assertThat(events.get(events.size() - 1).getType())
+        .isEqualTo(RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED);
+    assertThat(lastSequence(id)).isEqualTo(events.size());
+    // The same key again: the existing run, its events replayed from the first.
+    List<StartAndWatchRunResponse> again = new ArrayList<>();
+    runs.startAndWatchRun(startAndWatch(shout("other").setIdempotencyKey("k1")))
+        .forEachRemaining(again::add);
+    assertThat(again.get(0).getStarted().getExisting()).isTrue();
+    assertThat(again.get(0).getStarted().getRun().getRunId()).isEqualTo(id);
+    assertThat(again.subList(1, again.size()))
+        .extracting(StartAndWatchRunResponse::getEvent)
+        .containsExactlyElementsOf(events);
+  }
+
+  @Test
+  void startAndWatchRun_invalidWorkflow_invalidArgumentNamingStartRunFields_nothingStored() {
+    StartRunRequest.Builder bad =
+        StartRunRequest.newBuilder()
+            .setWorkflow(
+                WorkflowYaml.parse("name: x\nsteps: [{id: a, skill: s, depends_on: [b]}]\n"));
+
+    Iterator<StartAndWatchRunResponse> stream = runs.startAndWatchRun(startAndWatch(bad));
+
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, stream::hasNext);
+    MeshException mapped = GrpcErrors.fromStatusException(e);
+    assertThat(mapped.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(mapped.violations())
+        .extracting(FieldViolation::field)
+        .containsExactly("workflow.steps[0].depends_on[0]");
+    assertThat(runs.listRuns(ListRunsRequest.getDefaultInstance()).getRunsList()).isEmpty();
+  }
+
+  @Test
+  void startAndWatchRun_clientCancelsAfterStarted_runStillCompletes() throws Exception {
+    String id;
+    try (Context.CancellableContext call = Context.current().withCancellation()) {
+      id =
+          call.call(
+              () ->
+                  runs.startAndWatchRun(startAndWatch(shout("bye")))
+                      .next()
+                      .getStarted()
+                      .getRun()
+                      .getRunId());
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> runs.getRun(GetRunRequest.newBuilder().setRunId(id).build()).getRun().getState(),
+            s -> s == RunState.RUN_STATE_COMPLETED);
+  }
+
+  @Test
   void watchRuns_afterPosition_replaysWithPositions_badPositionsOutOfRangeWithReason() {
     List<Long> positions = new CopyOnWriteArrayList<>();
     List<RunEvent> live = new CopyOnWriteArrayList<>();
@@ -250,16 +323,20 @@ class OrchestratorGrpcTest {
 
   /** Starts a run of the test workflow and follows it to its end; returns its id. */
   private String runToCompletion(String text) {
-    String id =
-        runs.startRun(
-                StartRunRequest.newBuilder()
-                    .setWorkflow(WorkflowYaml.parse(WORKFLOW))
-                    .setInput(Values.toStruct(Map.of("text", text)))
-                    .build())
-            .getRun()
-            .getRunId();
+    String id = runs.startRun(shout(text).build()).getRun().getRunId();
     status.watchRun(WatchRunRequest.newBuilder().setRunId(id).build()).forEachRemaining(r -> {});
     return id;
+  }
+
+  /** A StartRun request for the test workflow with {@code text} as input. */
+  private static StartRunRequest.Builder shout(String text) {
+    return StartRunRequest.newBuilder()
+        .setWorkflow(WorkflowYaml.parse(WORKFLOW))
+        .setInput(Values.toStruct(Map.of("text", text)));
+  }
+
+  private static StartAndWatchRunRequest startAndWatch(StartRunRequest.Builder start) {
+    return StartAndWatchRunRequest.newBuilder().setStart(start).build();
   }
 
   /** The error reason WatchRuns answers {@code afterPosition} with. */

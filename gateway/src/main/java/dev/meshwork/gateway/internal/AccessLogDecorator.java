@@ -13,8 +13,8 @@ import java.util.logging.Logger;
 
 /**
  * One log line per API request: method, path (no query string), status (499 when the client went
- * away before the answer), latency and the name of the API key that made it. Never the key, never
- * a header: what identifies a caller in the log is the name the key file gives its key.
+ * away before the answer), latency and the name of the API key that made it. Never the key, never a
+ * header: what identifies a caller in the log is the name the key file gives its key.
  */
 public final class AccessLogDecorator implements DecoratingHttpServiceFunction {
 
@@ -46,7 +46,17 @@ public final class AccessLogDecorator implements DecoratingHttpServiceFunction {
     // Built by hand: String.format parsed its pattern on every request.
     long fraction = micros % 1000;
     String padding = fraction < 10 ? "00" : fraction < 100 ? "0" : "";
-    return log.requestHeaders().method() + " " + ctx.path() + " " + status(ctx, log) + " "
-        + (micros / 1000) + "." + padding + fraction + "ms key=" + (key == null ? "-" : key);
+    return log.requestHeaders().method()
+        + " "
+        + ctx.path()
+        + " "
+        + status(ctx, log)
+        + " "
+        + (micros / 1000)
+        + "."
+        + padding
+        + fraction
+        + "ms key="
+        + (key == null ? "-" : key);
   }
 }

@@ -56,8 +56,9 @@ public final class ApiKeyAuthDecorator implements DecoratingHttpServiceFunction 
       throws Exception {
     Optional<String> presented = presentedKey(req.headers());
     if (presented.isEmpty()) {
-      return unauthorized("API_KEY_MISSING", "an API key is required: Authorization: Bearer <key>"
-          + " or X-API-Key: <key>");
+      return unauthorized(
+          "API_KEY_MISSING",
+          "an API key is required: Authorization: Bearer <key>" + " or X-API-Key: <key>");
     }
     Optional<ApiKey> key = keys.find(presented.get());
     if (key.isEmpty()) {
@@ -83,8 +84,11 @@ public final class ApiKeyAuthDecorator implements DecoratingHttpServiceFunction 
               HttpStatus.TOO_MANY_REQUESTS,
               Status.Code.RESOURCE_EXHAUSTED,
               "RATE_LIMITED",
-              "API key '" + apiKey.name() + "' is over its rate of "
-                  + apiKey.rateLimit().perSecond() + " requests per second",
+              "API key '"
+                  + apiKey.name()
+                  + "' is over its rate of "
+                  + apiKey.rateLimit().perSecond()
+                  + " requests per second",
               wait)
           .toResponse()
           .toHttpResponse();

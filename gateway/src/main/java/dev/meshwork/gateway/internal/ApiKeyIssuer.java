@@ -46,9 +46,15 @@ public final class ApiKeyIssuer {
       String prefix = before.isBlank() ? "keys:\n" : before.endsWith("\n") ? before : before + "\n";
       String after =
           prefix
-              + "  - name: " + name + "\n"
-              + "    sha256: " + ApiKeyStore.hash(key) + "\n"
-              + "    allow: [\"" + route + "\"]\n";
+              + "  - name: "
+              + name
+              + "\n"
+              + "    sha256: "
+              + ApiKeyStore.hash(key)
+              + "\n"
+              + "    allow: [\""
+              + route
+              + "\"]\n";
       ApiKeysFile.parse(after, file.toString());
       if (file.getParent() != null) {
         Files.createDirectories(file.getParent());

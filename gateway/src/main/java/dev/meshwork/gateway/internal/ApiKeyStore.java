@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The configured API keys, by hash. A presented key is hashed and looked up: the plaintext is
- * never stored, and comparing fixed-length digests leaks nothing useful about a near miss.
+ * The configured API keys, by hash. A presented key is hashed and looked up: the plaintext is never
+ * stored, and comparing fixed-length digests leaks nothing useful about a near miss.
  */
 public final class ApiKeyStore {
 
@@ -34,7 +34,8 @@ public final class ApiKeyStore {
     Map<String, ApiKey> names = new HashMap<>();
     for (ApiKey key : keys) {
       if (map.putIfAbsent(key.sha256(), key) != null) {
-        throw new IllegalArgumentException("key '" + key.name() + "': the same hash is listed twice");
+        throw new IllegalArgumentException(
+            "key '" + key.name() + "': the same hash is listed twice");
       }
       if (names.putIfAbsent(key.name(), key) != null) {
         throw new IllegalArgumentException("key '" + key.name() + "': the name is used twice");

@@ -25,9 +25,8 @@ import java.util.Set;
  *     burst: 40                       # bucket size; default twice the rate
  * </pre>
  *
- * <p>Any mistake fails startup with one line naming the file and the entry: a gateway that
- * silently dropped a key (or accepted a plaintext one) would be worse than one that does not
- * start.
+ * <p>Any mistake fails startup with one line naming the file and the entry: a gateway that silently
+ * dropped a key (or accepted a plaintext one) would be worse than one that does not start.
  */
 public final class ApiKeysFile {
 
@@ -47,7 +46,10 @@ public final class ApiKeysFile {
       text = Files.readString(file);
     } catch (IOException e) {
       throw new ConfigException(
-          "--api-keys-file / MESHWORK_API_KEYS_FILE: cannot read '" + file + "': " + e.getMessage());
+          "--api-keys-file / MESHWORK_API_KEYS_FILE: cannot read '"
+              + file
+              + "': "
+              + e.getMessage());
     }
     return parse(text, file.toString());
   }
@@ -126,9 +128,7 @@ public final class ApiKeysFile {
     }
     double perSecond = rate == null ? RateLimit.DEFAULT.perSecond() : number(rate, "rate");
     int size =
-        burst == null
-            ? (int) Math.max(1, Math.ceil(perSecond * 2))
-            : (int) number(burst, "burst");
+        burst == null ? (int) Math.max(1, Math.ceil(perSecond * 2)) : (int) number(burst, "burst");
     return new RateLimit(perSecond, size);
   }
 

@@ -24,9 +24,9 @@ import java.util.Optional;
 
 /**
  * Every error the gateway answers, as HTTP: a status from the gRPC code (the mapping of {@code
- * google.rpc.Code} to HTTP that grpc-gateway and Google APIs use) and the JSON body {@code
- * {"code", "message", "reason", "fieldViolations": [{"field", "description"}]}}, plus {@code
- * Retry-After} when the failure says when to come back.
+ * google.rpc.Code} to HTTP that grpc-gateway and Google APIs use) and the JSON body {@code {"code",
+ * "message", "reason", "fieldViolations": [{"field", "description"}]}}, plus {@code Retry-After}
+ * when the failure says when to come back.
  */
 public final class ErrorResponses {
 

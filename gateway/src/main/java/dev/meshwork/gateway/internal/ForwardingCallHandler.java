@@ -16,8 +16,8 @@ import io.opentelemetry.context.Scope;
  * Serves a method by relaying the call, message by message, to the same method on an upstream
  * channel: one handler for every method of every service, so the gateway holds no per-RPC code.
  * Flow control is end to end (a side asks for the next message only when the other side is ready),
- * cancellation travels upstream, and the upstream status comes back with its error details
- * ({@code grpc-status-details-bin}) but without its other trailers.
+ * cancellation travels upstream, and the upstream status comes back with its error details ({@code
+ * grpc-status-details-bin}) but without its other trailers.
  */
 final class ForwardingCallHandler<ReqT, RespT> implements ServerCallHandler<ReqT, RespT> {
 

@@ -13,8 +13,8 @@ import java.util.stream.Collectors;
 /**
  * Builds a service definition that serves a generated service's methods by forwarding them to an
  * upstream channel. The definition keeps the generated method descriptors, schema descriptors
- * included, so whatever reads {@code google.api.http} options from them (Armeria's transcoder)
- * sees the contract exactly as compiled from {@code proto/}.
+ * included, so whatever reads {@code google.api.http} options from them (Armeria's transcoder) sees
+ * the contract exactly as compiled from {@code proto/}.
  */
 public final class GrpcForwarding {
 

@@ -14,12 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
- * Serves at most a fixed number of requests at once; past it, answers 503 with {@code
- * Retry-After} without calling the service. Without such a cap an open-loop client that sends
- * faster than the gateway can relay makes it hold every waiting request (with its upstream call)
- * in memory: measured at ~900 requests/s on a 256 MiB heap, 20,000 requests piled up and the
- * gateway stalled in back-to-back full collections. A slot is held until the request's log is
- * complete: the response sent, or the client gone.
+ * Serves at most a fixed number of requests at once; past it, answers 503 with {@code Retry-After}
+ * without calling the service. Without such a cap an open-loop client that sends faster than the
+ * gateway can relay makes it hold every waiting request (with its upstream call) in memory:
+ * measured at ~900 requests/s on a 256 MiB heap, 20,000 requests piled up and the gateway stalled
+ * in back-to-back full collections. A slot is held until the request's log is complete: the
+ * response sent, or the client gone.
  */
 public final class InFlightLimit implements DecoratingHttpServiceFunction {
 

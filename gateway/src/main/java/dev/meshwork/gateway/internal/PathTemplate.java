@@ -59,7 +59,11 @@ public record PathTemplate(String template, List<String> segments, String verb) 
         var m = VARIABLE.matcher(segment);
         if (!m.matches()) {
           throw new IllegalArgumentException(
-              "path template '" + template + "': variable " + segment + " is not supported"
+              "path template '"
+                  + template
+                  + "': variable "
+                  + segment
+                  + " is not supported"
                   + " (expected: {field} or {field=*})");
         }
         segments.add("{" + m.group(1) + "}");
@@ -96,9 +100,7 @@ public record PathTemplate(String template, List<String> segments, String verb) 
     return regex.append('$').toString();
   }
 
-  /**
-   * The variables of {@code path} (percent-decoded) when it matches, by field path.
-   */
+  /** The variables of {@code path} (percent-decoded) when it matches, by field path. */
   public Optional<Map<String, String>> match(String path) {
     requireNonNull(path, "path");
     String rest = path;

@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * Parses the timeouts a client may ask for: {@code X-Request-Timeout} ({@code 5s}, {@code 250ms},
- * {@code 1.5s}, {@code 2m}, or plain seconds {@code 5}) and gRPC's own {@code grpc-timeout}
- * ({@code 5S}, {@code 250m}, ...).
+ * {@code 1.5s}, {@code 2m}, or plain seconds {@code 5}) and gRPC's own {@code grpc-timeout} ({@code
+ * 5S}, {@code 250m}, ...).
  */
 public final class RequestTimeouts {
 
@@ -55,7 +55,8 @@ public final class RequestTimeouts {
   public static Duration parseGrpc(String value) {
     Matcher m = GRPC.matcher(value.trim());
     if (!m.matches()) {
-      throw new IllegalArgumentException("'" + value + "' (expected: 1-8 digits and H, M, S, m, u or n)");
+      throw new IllegalArgumentException(
+          "'" + value + "' (expected: 1-8 digits and H, M, S, m, u or n)");
     }
     long amount = Long.parseLong(m.group(1));
     Duration timeout =

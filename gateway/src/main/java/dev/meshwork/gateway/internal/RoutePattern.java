@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 /**
  * A route an API key may call: {@code "<METHOD> <path glob>"} or just {@code "<path glob>"} (any
  * method). In the glob, {@code **} matches the rest of a path (slashes included) and {@code *}
- * matches within one segment: {@code GET /v1/**}, {@code POST /v1/runs},
- * {@code POST /v1/runs/*:cancel}.
+ * matches within one segment: {@code GET /v1/**}, {@code POST /v1/runs}, {@code POST
+ * /v1/runs/*:cancel}.
  *
  * @param text the pattern as written
  * @param method the HTTP method, empty for any

@@ -35,10 +35,12 @@ public record SseStreamSpec(
           new SseStreamSpec(
               List.of("position"), Optional.of("event.type"), Optional.of("after_position")),
           "meshwork.registry.v1.RegistryService/WatchAgentInstances",
-          new SseStreamSpec(List.of("revision"), Optional.of("type"), Optional.of("after_revision")));
+          new SseStreamSpec(
+              List.of("revision"), Optional.of("type"), Optional.of("after_revision")));
 
   /** The default for streams the gateway knows nothing about. */
-  static final SseStreamSpec PLAIN = new SseStreamSpec(List.of(), Optional.empty(), Optional.empty());
+  static final SseStreamSpec PLAIN =
+      new SseStreamSpec(List.of(), Optional.empty(), Optional.empty());
 
   /** Validates the parts. */
   public SseStreamSpec {

@@ -18,8 +18,8 @@ import java.util.function.Function;
  *
  * <p>Trace context: with telemetry on, the client's {@code traceparent} is extracted and made
  * current while the call starts, so the mesh channel's tracing interceptor records the gateway's
- * client span as its child and injects the new context. With telemetry off (no propagator), the
- * W3C headers are copied as they came, so a trace still crosses the gateway.
+ * client span as its child and injects the new context. With telemetry off (no propagator), the W3C
+ * headers are copied as they came, so a trace still crosses the gateway.
  */
 public final class UpstreamCalls {
 

@@ -29,7 +29,8 @@ import javax.net.ssl.TrustManagerFactory;
  * The HTTP side of the gateway scenario, asynchronous on one {@link HttpClient} with an API key: a
  * run started with {@code POST /v1/runs} and followed over server-sent events from {@code GET
  * /v1/runs/{id}/events} until its terminal event (what {@link RunDriver} does over gRPC with
- * StartRun and WatchRun), and {@code GET /v1/runs/{id}} (GetRun).
+ * StartRun and WatchRun), or started and followed in one request ({@code POST /v1/runs:stream},
+ * StartAndWatchRun), and {@code GET /v1/runs/{id}} (GetRun).
  */
 final class GatewayClient {
 
@@ -85,6 +86,21 @@ final class GatewayClient {
   }
 
   /**
+   * Starts a run and follows it in one request ({@code POST /v1/runs:stream}, the body as for
+   * {@code POST /v1/runs}, the run's events as server-sent events); {@code done} as for {@link
+   * #run}.
+   */
+  void runStream(String startRunJson, Consumer<RunDriver.Kind> done) {
+    follow(
+        request("/v1/runs:stream")
+            .header("content-type", "application/json")
+            .header("accept", "text/event-stream")
+            .POST(HttpRequest.BodyPublishers.ofString(startRunJson))
+            .build(),
+        done);
+  }
+
+  /**
    * Only starts a run ({@code POST /v1/runs}): {@code done} gets {@code COMPLETED} once the gateway
    * has answered 200 with the stored run, without following it.
    */
@@ -105,8 +121,7 @@ final class GatewayClient {
               if (failure != null) {
                 done.accept(RunDriver.Kind.FAILED);
               } else if (response.statusCode() != 200) {
-                done.accept(
-                    response.statusCode() == 429 ? RunDriver.Kind.REJECTED : RunDriver.Kind.FAILED);
+                done.accept(refused(response.statusCode()));
               } else {
                 try {
                   started.accept(runId(response.body()));
@@ -131,6 +146,16 @@ final class GatewayClient {
   }
 
   private void watch(String runId, Consumer<RunDriver.Kind> done) {
+    follow(
+        request("/v1/runs/" + encode(runId) + "/events")
+            .header("accept", "text/event-stream")
+            .GET()
+            .build(),
+        done);
+  }
+
+  /** Reads the event stream {@code request} answers until the run's terminal event. */
+  private void follow(HttpRequest request, Consumer<RunDriver.Kind> done) {
     AtomicBoolean reported = new AtomicBoolean();
     Consumer<RunDriver.Kind> once =
         kind -> {
@@ -138,23 +163,20 @@ final class GatewayClient {
             done.accept(kind);
           }
         };
-    HttpRequest get =
-        request("/v1/runs/" + encode(runId) + "/events")
-            .header("accept", "text/event-stream")
-            .GET()
-            .build();
     // The stream is read to its end (the gateway closes it after the terminal event and `end`),
     // not cancelled: over HTTP/1.1 a cancel would close the connection.
     http.sendAsync(
-            get,
+            request,
             info ->
                 info.statusCode() == 200
                     ? HttpResponse.BodySubscribers.fromLineSubscriber(new RunEvents(once))
                     : HttpResponse.BodySubscribers.replacing(null))
         .whenComplete(
             (response, failure) -> {
-              if (failure != null || response.statusCode() != 200) {
+              if (failure != null) {
                 once.accept(RunDriver.Kind.FAILED);
+              } else if (response.statusCode() != 200) {
+                once.accept(refused(response.statusCode()));
               }
             });
   }
@@ -176,6 +198,11 @@ final class GatewayClient {
       throw new IOException("no run.runId in the StartRun response");
     }
     return runId;
+  }
+
+  /** A 429 is REJECTED (overload), any other refusal FAILED. */
+  private static RunDriver.Kind refused(int status) {
+    return status == 429 ? RunDriver.Kind.REJECTED : RunDriver.Kind.FAILED;
   }
 
   private static String encode(String segment) {

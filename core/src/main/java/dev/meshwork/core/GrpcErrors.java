@@ -108,7 +108,7 @@ public final class GrpcErrors {
       }
     }
     if (code == ErrorCode.INVALID_ARGUMENT && !violations.isEmpty()) {
-      return MeshException.invalidArgument(violations);
+      return MeshException.invalidArgument(reason, violations);
     }
     if (code == ErrorCode.RESOURCE_EXHAUSTED && retryAfter != null) {
       return MeshException.resourceExhausted(reason, message, retryAfter);

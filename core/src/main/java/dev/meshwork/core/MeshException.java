@@ -51,14 +51,22 @@ public final class MeshException extends RuntimeException {
    * @throws IllegalArgumentException when {@code violations} is empty
    */
   public static MeshException invalidArgument(List<FieldViolation> violations) {
+    return invalidArgument("INVALID_ARGUMENT", violations);
+  }
+
+  /**
+   * {@code INVALID_ARGUMENT} with its own reason ({@code MALFORMED_JSON}) listing every violation.
+   *
+   * @throws IllegalArgumentException when {@code violations} is empty
+   */
+  public static MeshException invalidArgument(String reason, List<FieldViolation> violations) {
     if (violations.isEmpty()) {
       throw new IllegalArgumentException("violations: [] (expected: at least one)");
     }
     String message =
         String.join(
             "; ", violations.stream().map(v -> v.field() + ": " + v.description()).toList());
-    return new MeshException(
-        ErrorCode.INVALID_ARGUMENT, "INVALID_ARGUMENT", message, violations, null, null);
+    return new MeshException(ErrorCode.INVALID_ARGUMENT, reason, message, violations, null, null);
   }
 
   /** {@code INVALID_ARGUMENT} for one field. */
@@ -80,7 +88,8 @@ public final class MeshException extends RuntimeException {
   }
 
   /** {@code RESOURCE_EXHAUSTED} telling the client when to retry. */
-  public static MeshException resourceExhausted(String reason, String message, Duration retryAfter) {
+  public static MeshException resourceExhausted(
+      String reason, String message, Duration retryAfter) {
     return new MeshException(
         ErrorCode.RESOURCE_EXHAUSTED,
         reason,

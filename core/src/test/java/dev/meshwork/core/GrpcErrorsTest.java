@@ -81,6 +81,19 @@ class GrpcErrorsTest {
   }
 
   @Test
+  void invalidArgument_ownReason_roundTripsWithItsViolations() {
+    StatusRuntimeException e =
+        call(
+            MeshException.invalidArgument(
+                "MALFORMED_JSON", List.of(new FieldViolation("body", "malformed JSON"))));
+
+    MeshException back = GrpcErrors.fromStatusException(e);
+
+    assertThat(back.reason()).isEqualTo("MALFORMED_JSON");
+    assertThat(back.violations()).extracting(FieldViolation::field).containsExactly("body");
+  }
+
+  @Test
   void resourceExhausted_retryDelay_roundTripsAsRetryInfo() {
     StatusRuntimeException e =
         call(MeshException.resourceExhausted("SATURATED", "busy", Duration.ofMillis(1500)));

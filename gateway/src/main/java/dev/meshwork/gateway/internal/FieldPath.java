@@ -8,6 +8,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A dotted path of singular fields into a message type ({@code event.sequence}), resolved once
@@ -27,8 +28,8 @@ record FieldPath(List<FieldDescriptor> fields) {
   /**
    * Resolves {@code path} in {@code type}.
    *
-   * @throws IllegalArgumentException when a field is missing, repeated, or not the last one yet
-   *     not a message
+   * @throws IllegalArgumentException when a field is missing, repeated, or not the last one yet not
+   *     a message
    */
   static FieldPath resolve(Descriptor type, String path) {
     requireNonNull(type, "type");
@@ -45,7 +46,8 @@ record FieldPath(List<FieldDescriptor> fields) {
             path + ": " + current.getFullName() + " has no singular field '" + parts[i] + "'");
       }
       fields.add(field);
-      current = field.getJavaType() == FieldDescriptor.JavaType.MESSAGE ? field.getMessageType() : null;
+      current =
+          field.getJavaType() == FieldDescriptor.JavaType.MESSAGE ? field.getMessageType() : null;
     }
     return new FieldPath(fields);
   }
@@ -55,13 +57,20 @@ record FieldPath(List<FieldDescriptor> fields) {
     return fields.get(fields.size() - 1);
   }
 
-  /** The value at the path as text: enum values by name, numbers in decimal. */
-  String text(Message message) {
+  /**
+   * The value at the path as text (enum values by name, numbers in decimal); empty when a message
+   * on the way is not set (a response whose oneof holds another field).
+   */
+  Optional<String> text(Message message) {
     Message current = message;
     for (int i = 0; i < fields.size() - 1; i++) {
+      if (!current.hasField(fields.get(i))) {
+        return Optional.empty();
+      }
       current = (Message) current.getField(fields.get(i));
     }
     Object value = current.getField(leaf());
-    return value instanceof EnumValueDescriptor e ? e.getName() : String.valueOf(value);
+    return Optional.of(
+        value instanceof EnumValueDescriptor e ? e.getName() : String.valueOf(value));
   }
 }

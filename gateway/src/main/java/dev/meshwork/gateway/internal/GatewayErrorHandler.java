@@ -9,16 +9,13 @@ import com.linecorp.armeria.common.annotation.Nullable;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import dev.meshwork.core.FieldViolation;
 import dev.meshwork.core.MeshException;
 import io.grpc.Status;
-import java.util.List;
-import java.util.Optional;
 
 /**
- * Renders the errors the HTTP server raises on its own (no route, wrong method, body too large,
- * a request body that is not JSON, a domain failure thrown at the edge) as the same JSON error
- * body upstream failures get. Returns null for what it does not know, leaving it to the default.
+ * Renders the errors the HTTP server raises on its own (no route, wrong method, body too large, a
+ * request body that is not JSON, a domain failure thrown at the edge) as the same JSON error body
+ * upstream failures get. Returns null for what it does not know, leaving it to the default.
  */
 public final class GatewayErrorHandler implements ServerErrorHandler {
 
@@ -44,15 +41,7 @@ public final class GatewayErrorHandler implements ServerErrorHandler {
     }
     JsonProcessingException badJson = find(cause, JsonProcessingException.class);
     if (badJson != null) {
-      FieldViolation violation = JsonViolations.malformed(badJson);
-      return new ErrorResponses.Error(
-              HttpStatus.BAD_REQUEST,
-              Status.Code.INVALID_ARGUMENT.name(),
-              "MALFORMED_JSON",
-              violation.description(),
-              List.of(violation),
-              Optional.empty())
-          .toResponse();
+      return ErrorResponses.of(JsonViolations.malformed(badJson)).toResponse();
     }
     Status.Code code = ErrorResponses.grpcCode(status);
     String message = messageOf(status, description, cause);

@@ -2,7 +2,6 @@ package dev.meshwork.gateway.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.TlsKeyPair;
 import com.linecorp.armeria.common.TlsProvider;
@@ -31,9 +30,9 @@ import java.util.logging.Logger;
 /**
  * Assembles the gateway's HTTP server from the contracts: every {@code google.api.http}-annotated
  * unary RPC of the given services is served by Armeria's transcoder over a forwarding service
- * definition (no per-method code), every annotated server-streaming GET as server-sent events;
- * both behind the API key check, the deadline mapping and a cap on what is served at once. Then
- * the dashboard, {@code /healthz}, the limits and TLS.
+ * definition (no per-method code), every annotated server-streaming RPC as server-sent events; both
+ * behind the API key check, the deadline mapping and a cap on what is served at once. Then the
+ * dashboard, {@code /healthz}, the limits and TLS.
  */
 public final class GatewayServer {
 
@@ -58,8 +57,7 @@ public final class GatewayServer {
   private GatewayServer() {}
 
   /** The server (not started) for {@code config}, forwarding to {@code upstreams}. */
-  public static Server create(
-      GatewayConfig config, ApiKeyStore keys, List<Upstream> upstreams) {
+  public static Server create(GatewayConfig config, ApiKeyStore keys, List<Upstream> upstreams) {
     ServerBuilder sb = Server.builder();
     InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
     if (config.httpTls().isPresent()) {
@@ -67,8 +65,7 @@ public final class GatewayServer {
       sb.https(address);
       sb.tlsProvider(
           TlsProvider.ofScheduled(
-              () -> TlsKeyPair.of(tls.keyFile().toFile(), tls.certFile().toFile()),
-              tls.refresh()));
+              () -> TlsKeyPair.of(tls.keyFile().toFile(), tls.certFile().toFile()), tls.refresh()));
     } else {
       sb.http(address);
     }
@@ -82,15 +79,15 @@ public final class GatewayServer {
 
     // One instance of each, shared by every route: the rate limit is per key, not per route.
     ApiKeyAuthDecorator auth = new ApiKeyAuthDecorator(keys);
-    DeadlineDecorator deadlines = new DeadlineDecorator(config.defaultTimeout(), config.maxTimeout());
+    DeadlineDecorator deadlines =
+        new DeadlineDecorator(config.defaultTimeout(), config.maxTimeout());
     AccessLogDecorator accessLog = new AccessLogDecorator();
     // Unary requests and event streams are capped apart: streams stay open for minutes, so
     // counting them with requests would let a few dashboards starve every API call.
     InFlightLimit requests = new InFlightLimit("requests", config.maxInFlight());
     InFlightLimit streams = new InFlightLimit("event streams", config.maxStreams());
     addTranscodedRoutes(sb, upstreams, guard(deadlines, auth, requests, accessLog));
-    addStreamRoutes(
-        sb, upstreams, guard(deadlines, auth, streams, accessLog), config.heartbeat());
+    addStreamRoutes(sb, upstreams, guard(deadlines, auth, streams, accessLog), config.heartbeat());
     sb.service("/healthz", HealthCheckService.of());
     // API paths that match no route: a JSON 404, not the dashboard's file lookup.
     sb.serviceUnder(
@@ -124,9 +121,7 @@ public final class GatewayServer {
   }
 
   private static void addTranscodedRoutes(
-      ServerBuilder sb,
-      List<Upstream> upstreams,
-      Function<HttpService, HttpService> guard) {
+      ServerBuilder sb, List<Upstream> upstreams, Function<HttpService, HttpService> guard) {
     GrpcServiceBuilder grpc =
         GrpcService.builder()
             .enableHttpJsonTranscoding(
@@ -171,14 +166,12 @@ public final class GatewayServer {
         if (!binding.serverStreaming()) {
           continue;
         }
-        if (binding.httpMethod() != HttpMethod.GET) {
-          LOG.warning(
-              () -> binding.method().getFullMethodName() + ": only GET streams are served");
-          continue;
-        }
         HttpService sse = new SseStreamService(binding, upstream.channel(), heartbeat);
         Route route =
-            Route.builder().path(binding.path().armeriaPattern()).methods(HttpMethod.GET).build();
+            Route.builder()
+                .path(binding.path().armeriaPattern())
+                .methods(binding.httpMethod())
+                .build();
         sb.service(route, guard.apply(sse));
       }
     }

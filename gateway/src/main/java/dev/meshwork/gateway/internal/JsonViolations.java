@@ -11,53 +11,62 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.meshwork.core.FieldViolation;
+import dev.meshwork.core.MeshException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Finds which fields of a JSON document a proto message type refuses, after the strict parser
- * failed: {@code JsonFormat} names unknown fields but not the field of a wrong value, and never
- * the path. This walks the document along the descriptor and re-parses each leaf field on its
- * own, so the violation reads {@code workflow.steps[0].retry.max_attempts: Not an int32 value}.
- * Only error paths pay for it.
+ * failed: {@code JsonFormat} names unknown fields but not the field of a wrong value, and never the
+ * path. This walks the document along the descriptor and re-parses each leaf field on its own, so
+ * the violation reads {@code workflow.steps[0].retry.max_attempts: Not an int32 value}. Only error
+ * paths pay for it.
  */
 final class JsonViolations {
 
   /** The field name of violations about the document as a whole. */
   static final String BODY = "body";
 
+  /** The reason of a body that is not JSON. */
+  static final String MALFORMED_JSON = "MALFORMED_JSON";
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonFormat.Parser PARSER = JsonFormat.parser();
 
   private JsonViolations() {}
 
-  /** The violations of {@code json} against {@code type}; {@code failure} is the parser's. */
-  static List<FieldViolation> locate(Descriptor type, String json, Exception failure) {
+  /**
+   * Why {@code type} refuses {@code json}: {@code INVALID_ARGUMENT} with reason {@code
+   * MALFORMED_JSON} when it is not JSON at all, else one violation per bad field; {@code failure}
+   * is the parser's.
+   */
+  static MeshException refusal(Descriptor type, String json, Exception failure) {
     JsonNode root;
     try {
       root = MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
-      return List.of(malformed(e));
+      return malformed(e);
     }
     List<FieldViolation> violations = new ArrayList<>();
     walk(type, root, "", violations);
     if (violations.isEmpty()) {
       violations.add(new FieldViolation(BODY, String.valueOf(failure.getMessage())));
     }
-    return violations;
+    return MeshException.invalidArgument(violations);
   }
 
-  /** The violation of a document that is not JSON at all. */
-  static FieldViolation malformed(JsonProcessingException e) {
+  /** The error of a document that is not JSON at all. */
+  static MeshException malformed(JsonProcessingException e) {
     JsonLocation at = e.getLocation();
-    String where =
-        at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-    return new FieldViolation(BODY, "malformed JSON" + where + ": " + e.getOriginalMessage());
+    String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+    return MeshException.invalidArgument(
+        MALFORMED_JSON,
+        List.of(
+            new FieldViolation(BODY, "malformed JSON" + where + ": " + e.getOriginalMessage())));
   }
 
-  private static void walk(
-      Descriptor type, JsonNode node, String path, List<FieldViolation> out) {
+  private static void walk(Descriptor type, JsonNode node, String path, List<FieldViolation> out) {
     if (!node.isObject()) {
       out.add(
           new FieldViolation(

@@ -32,14 +32,14 @@ public final class ProtoJson {
   /**
    * Merges {@code json} into {@code builder}.
    *
-   * @throws MeshException {@code INVALID_ARGUMENT} with one violation per bad field
+   * @throws MeshException {@code INVALID_ARGUMENT} with one violation per bad field (reason {@code
+   *     MALFORMED_JSON} when {@code json} is not JSON)
    */
   public static void merge(String json, Message.Builder builder) {
     try {
       PARSER.merge(json, builder);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
-      throw MeshException.invalidArgument(
-          JsonViolations.locate(builder.getDescriptorForType(), json, e));
+      throw JsonViolations.refusal(builder.getDescriptorForType(), json, e);
     }
   }
 }

@@ -2,7 +2,9 @@ package dev.meshwork.gateway.internal;
 
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.Message;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -54,18 +56,36 @@ final class SseEventMapper {
     return resume;
   }
 
-  /** {@code message} as one SSE event. */
+  /**
+   * {@code message} as one SSE event. A message without the id's fields (the first message of a
+   * stream that starts with something other than events) has no id, so a reconnect never resumes
+   * from it; one without the type's field is named after the field its oneof holds ({@code
+   * started}).
+   */
   String event(Message message) {
     StringBuilder out = new StringBuilder();
-    if (!id.isEmpty()) {
-      out.append("id: ");
-      for (int i = 0; i < id.size(); i++) {
-        out.append(i == 0 ? "" : ":").append(id.get(i).text(message));
-      }
-      out.append('\n');
+    List<String> parts = new ArrayList<>(id.size());
+    for (FieldPath path : id) {
+      path.text(message).ifPresent(parts::add);
     }
-    type.ifPresent(t -> out.append("event: ").append(t.text(message)).append('\n'));
+    if (!parts.isEmpty() && parts.size() == id.size()) {
+      out.append("id: ").append(String.join(":", parts)).append('\n');
+    }
+    type.flatMap(t -> t.text(message))
+        .or(() -> oneofCase(message))
+        .ifPresent(name -> out.append("event: ").append(name).append('\n'));
     return out.append(data(ProtoJson.print(message))).toString();
+  }
+
+  /** The name of the field a response's (first) oneof holds, if it has one. */
+  private static Optional<String> oneofCase(Message message) {
+    for (OneofDescriptor oneof : message.getDescriptorForType().getRealOneofs()) {
+      FieldDescriptor set = message.getOneofFieldDescriptor(oneof);
+      if (set != null) {
+        return Optional.of(set.getName());
+      }
+    }
+    return Optional.empty();
   }
 
   /** A named event without an id (so a reconnect still resumes from the last real one). */

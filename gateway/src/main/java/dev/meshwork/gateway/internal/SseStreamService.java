@@ -3,6 +3,7 @@ package dev.meshwork.gateway.internal;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor.JavaType;
 import com.google.protobuf.Message;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
@@ -20,9 +21,11 @@ import java.util.Set;
 
 /**
  * Serves one annotated server-streaming RPC as server-sent events at its {@code google.api.http}
- * path: the request is bound from the path and query like a transcoded GET, a reconnecting
- * client's {@code Last-Event-ID} header (or {@code ?after=N}) fills the stream's resume field, and
- * each response message becomes one event (see {@link SseEventMapper}).
+ * path and method: the request is bound from the path and query like a transcoded request, and from
+ * the JSON body where the binding has one ({@code *} or a message field; strictly, unknown fields
+ * and wrong types are a 400 naming them); a reconnecting client's {@code Last-Event-ID} header (or
+ * {@code ?after=N}) fills the stream's resume field, and each response message becomes one event
+ * (see {@link SseEventMapper}).
  */
 public final class SseStreamService implements HttpService {
 
@@ -36,11 +39,14 @@ public final class SseStreamService implements HttpService {
   private final Message prototype;
   private final SseEventMapper mapper;
 
+  /** Where the body goes: the whole request, one message field of it, or nowhere (no body). */
+  private final Optional<FieldDescriptor> bodyField;
+
   /**
-   * Serves {@code binding} (a server-streaming GET) from {@code upstream}.
+   * Serves {@code binding} (a server-streaming RPC) from {@code upstream}.
    *
-   * @throws IllegalArgumentException when the binding is not a stream, or its spec does not fit
-   *     the contract
+   * @throws IllegalArgumentException when the binding is not a stream, its body is not the whole
+   *     request or a message field of it, or its spec does not fit the contract
    */
   @SuppressWarnings("unchecked")
   public SseStreamService(HttpBinding binding, Channel upstream, Duration heartbeat) {
@@ -60,13 +66,38 @@ public final class SseStreamService implements HttpService {
             SseStreamSpec.of(method.getFullMethodName()),
             prototype.getDescriptorForType(),
             responsePrototype.getDescriptorForType());
+    this.bodyField = bodyField(binding, prototype);
+  }
+
+  private static Optional<FieldDescriptor> bodyField(HttpBinding binding, Message prototype) {
+    if (binding.body().isEmpty() || binding.body().equals("*")) {
+      return Optional.empty();
+    }
+    FieldDescriptor field = prototype.getDescriptorForType().findFieldByName(binding.body());
+    if (field == null || field.isRepeated() || field.getJavaType() != JavaType.MESSAGE) {
+      throw new IllegalArgumentException(
+          binding.method().getFullMethodName()
+              + ": body '"
+              + binding.body()
+              + "' (expected: * or a singular message field of the request)");
+    }
+    return Optional.of(field);
   }
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+    if (binding.body().isEmpty()) {
+      return relay(ctx, req, "");
+    }
+    // On the request's event loop, where the relay runs too: no hand-off to another thread.
+    return HttpResponse.of(
+        req.aggregate(ctx.eventLoop()).thenApply(body -> relay(ctx, req, body.contentUtf8())));
+  }
+
+  private HttpResponse relay(ServiceRequestContext ctx, HttpRequest req, String body) {
     Message request;
     try {
-      request = request(ctx, req);
+      request = request(ctx, req, body);
     } catch (MeshException e) {
       return ErrorResponses.of(e).toResponse().toHttpResponse();
     }
@@ -75,19 +106,16 @@ public final class SseStreamService implements HttpService {
       // A watch stays open as long as the client listens.
       ctx.clearRequestTimeout();
     }
-    return SseCall.start(
-        ctx,
-        upstream,
-        method,
-        request,
-        req.headers(),
-        mapper,
-        heartbeat);
+    return SseCall.start(ctx, upstream, method, request, req.headers(), mapper, heartbeat);
   }
 
-  private Message request(ServiceRequestContext ctx, HttpRequest req) {
+  private Message request(ServiceRequestContext ctx, HttpRequest req, String body) {
     Map<String, String> variables = binding.path().match(ctx.path()).orElse(Map.of());
     Message.Builder builder = prototype.newBuilderForType();
+    if (!body.isBlank()) {
+      // Violations name fields as the client sent them: relative to the body.
+      ProtoJson.merge(body, bodyField.map(builder::getFieldBuilder).orElse(builder));
+    }
     RequestBinder.bind(builder, variables, ctx.queryParams(), Set.of(AFTER_PARAM));
     Optional<FieldDescriptor> resume = mapper.resumeField();
     String lastEventId = req.headers().get(HttpHeaderNames.LAST_EVENT_ID);

@@ -34,6 +34,12 @@ public record SseStreamSpec(
           "meshwork.orchestrator.v1.RunStatusService/WatchRuns",
           new SseStreamSpec(
               List.of("position"), Optional.of("event.type"), Optional.of("after_position")),
+          // The first message is the started run (no id, named after its field: started); the
+          // events
+          // after it carry the run's sequence, so a dropped client resumes with GET
+          // /v1/runs/{id}/events from the last id seen. Resuming the POST would start a run again.
+          "meshwork.orchestrator.v1.OrchestratorService/StartAndWatchRun",
+          new SseStreamSpec(List.of("event.sequence"), Optional.of("event.type"), Optional.empty()),
           "meshwork.registry.v1.RegistryService/WatchAgentInstances",
           new SseStreamSpec(
               List.of("revision"), Optional.of("type"), Optional.of("after_revision")));

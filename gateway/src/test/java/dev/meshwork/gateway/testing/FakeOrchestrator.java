@@ -20,7 +20,11 @@ import dev.meshwork.api.orchestrator.v1.PutWorkflowResponse;
 import dev.meshwork.api.orchestrator.v1.RetryRunRequest;
 import dev.meshwork.api.orchestrator.v1.RetryRunResponse;
 import dev.meshwork.api.orchestrator.v1.Run;
+import dev.meshwork.api.orchestrator.v1.RunEvent;
+import dev.meshwork.api.orchestrator.v1.RunEventType;
 import dev.meshwork.api.orchestrator.v1.RunState;
+import dev.meshwork.api.orchestrator.v1.StartAndWatchRunRequest;
+import dev.meshwork.api.orchestrator.v1.StartAndWatchRunResponse;
 import dev.meshwork.api.orchestrator.v1.StartRunRequest;
 import dev.meshwork.api.orchestrator.v1.StartRunResponse;
 import dev.meshwork.api.orchestrator.v1.WorkflowSpec;
@@ -42,9 +46,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * An in-memory OrchestratorService with just enough behaviour to exercise every HTTP route:
- * runs by id, stored workflows, the contract's error shapes, plus knobs for failure tests (a run
- * id {@code slow} never answers; {@code busy} is RESOURCE_EXHAUSTED with a retry delay).
+ * An in-memory OrchestratorService with just enough behaviour to exercise every HTTP route: runs by
+ * id, stored workflows, the contract's error shapes, plus knobs for failure tests (a run id {@code
+ * slow} never answers, nor does the stream of a run of the workflow {@code slow}; {@code busy} is
+ * RESOURCE_EXHAUSTED with a retry delay).
  */
 public final class FakeOrchestrator extends OrchestratorServiceGrpc.OrchestratorServiceImplBase {
 
@@ -95,11 +100,65 @@ public final class FakeOrchestrator extends OrchestratorServiceGrpc.Orchestrator
   @Override
   public void startRun(StartRunRequest request, StreamObserver<StartRunResponse> out) {
     record();
+    Run run;
+    try {
+      run = create(request);
+    } catch (MeshException e) {
+      fail(out, e);
+      return;
+    }
+    out.onNext(StartRunResponse.newBuilder().setRun(run).build());
+    out.onCompleted();
+    onStart.accept(run);
+  }
+
+  /**
+   * Starts like StartRun, then streams the run's events: SUBMITTED, STARTED and COMPLETED with
+   * sequences 1 to 3, then ends. A run of the workflow {@code slow} stays open after its started
+   * message until its client goes away (counted as a call of the slow run).
+   */
+  @Override
+  public void startAndWatchRun(
+      StartAndWatchRunRequest request, StreamObserver<StartAndWatchRunResponse> out) {
+    record();
+    Run run;
+    try {
+      run = create(request.getStart());
+    } catch (MeshException e) {
+      fail(out, e);
+      return;
+    }
+    out.onNext(
+        StartAndWatchRunResponse.newBuilder()
+            .setStarted(StartRunResponse.newBuilder().setRun(run))
+            .build());
+    if (run.getWorkflow().getName().equals("slow")) {
+      holdSlow();
+      return;
+    }
+    List<RunEventType> types =
+        List.of(
+            RunEventType.RUN_EVENT_TYPE_RUN_SUBMITTED,
+            RunEventType.RUN_EVENT_TYPE_RUN_STARTED,
+            RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED);
+    for (int i = 0; i < types.size(); i++) {
+      RunEvent event =
+          RunEvent.newBuilder()
+              .setRunId(run.getRunId())
+              .setSequence(i + 1)
+              .setType(types.get(i))
+              .build();
+      out.onNext(StartAndWatchRunResponse.newBuilder().setEvent(event).build());
+    }
+    out.onCompleted();
+  }
+
+  /** Stores a run for {@code request}, as StartRun does. */
+  private Run create(StartRunRequest request) {
     started.add(request);
     if (!request.hasWorkflow() && request.getWorkflowName().isEmpty()) {
-      fail(out, MeshException.invalidArgument(List.of(
-          new FieldViolation("workflow", "either workflow or workflow_name is required"))));
-      return;
+      throw MeshException.invalidArgument(
+          List.of(new FieldViolation("workflow", "either workflow or workflow_name is required")));
     }
     String id = "run-" + ids.incrementAndGet();
     WorkflowSpec workflow;
@@ -122,17 +181,20 @@ public final class FakeOrchestrator extends OrchestratorServiceGrpc.Orchestrator
             .setTraceId("4bf92f3577b34da6a3ce929d0e0e4736")
             .build();
     runs.put(id, run);
-    out.onNext(StartRunResponse.newBuilder().setRun(run).build());
-    out.onCompleted();
-    onStart.accept(run);
+    return run;
+  }
+
+  /** Never answers the current call; counts it, and counts its cancellation. */
+  private void holdSlow() {
+    slowStarted.incrementAndGet();
+    Context.current().addListener(c -> slowCancelled.incrementAndGet(), Runnable::run);
   }
 
   @Override
   public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> out) {
     record();
     if (request.getRunId().equals("slow")) {
-      slowStarted.incrementAndGet();
-      Context.current().addListener(c -> slowCancelled.incrementAndGet(), Runnable::run);
+      holdSlow();
       return;
     }
     if (request.getRunId().equals("busy")) {
@@ -204,8 +266,12 @@ public final class FakeOrchestrator extends OrchestratorServiceGrpc.Orchestrator
       return;
     }
     if (run.getState() != RunState.RUN_STATE_FAILED) {
-      fail(out, MeshException.of(ErrorCode.FAILED_PRECONDITION, "RUN_NOT_FAILED",
-          "run '" + run.getRunId() + "' is " + run.getState() + ", not FAILED"));
+      fail(
+          out,
+          MeshException.of(
+              ErrorCode.FAILED_PRECONDITION,
+              "RUN_NOT_FAILED",
+              "run '" + run.getRunId() + "' is " + run.getState() + ", not FAILED"));
       return;
     }
     Run working = run.toBuilder().setState(RunState.RUN_STATE_WORKING).build();

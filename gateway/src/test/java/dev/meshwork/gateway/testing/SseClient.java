@@ -18,9 +18,9 @@ import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
 /**
- * A test client of an event stream: parses the SSE wire format as it arrives, hands events out
- * one at a time, and can drop the connection mid-stream ({@link #close()}) the way a browser tab
- * that goes away does.
+ * A test client of an event stream: parses the SSE wire format as it arrives, hands events out one
+ * at a time, and can drop the connection mid-stream ({@link #close()}) the way a browser tab that
+ * goes away does.
  */
 public final class SseClient implements AutoCloseable {
 
@@ -49,6 +49,11 @@ public final class SseClient implements AutoCloseable {
   /** Opens {@code headers} on {@code client}. */
   public static SseClient open(WebClient client, RequestHeaders headers) {
     return new SseClient(client.execute(headers));
+  }
+
+  /** Opens {@code headers} with {@code body} on {@code client} (a streaming POST). */
+  public static SseClient open(WebClient client, RequestHeaders headers, String body) {
+    return new SseClient(client.execute(headers, body));
   }
 
   /** The response headers, once they came. */

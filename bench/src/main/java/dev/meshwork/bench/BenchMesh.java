@@ -18,12 +18,14 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The mesh a workflow scenario runs against: the registry and the orchestrator (the shipped durable
@@ -67,6 +69,9 @@ final class BenchMesh implements AutoCloseable {
       env = Map.copyOf(env);
     }
   }
+
+  /** What the services keep under their data directory, deleted when the mesh stops. */
+  private static final List<String> STORES = List.of("orchestrator", "registry");
 
   private final Path dir;
   private final BenchPki pki;
@@ -282,8 +287,35 @@ final class BenchMesh implements AutoCloseable {
       }
     }
     started.clear();
+    try {
+      deleteStores();
+    } catch (IOException e) {
+      if (first == null) {
+        first = e;
+      } else {
+        first.addSuppressed(e);
+      }
+    }
     if (first != null) {
       throw first;
+    }
+  }
+
+  /**
+   * Deletes what the services stored (the orchestrator's store grows by gigabytes in a long run:
+   * left behind, a few benchmark runs filled the disk); the logs and certificates stay.
+   */
+  private void deleteStores() throws IOException {
+    for (String store : STORES) {
+      Path path = dir.resolve(store);
+      if (!Files.exists(path)) {
+        continue;
+      }
+      try (Stream<Path> paths = Files.walk(path)) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
     }
   }
 }

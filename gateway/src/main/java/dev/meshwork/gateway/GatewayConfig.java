@@ -25,6 +25,8 @@ import java.util.Optional;
  *       --tls-refresh}.
  *   <li>{@code --orchestrator} / {@code MESHWORK_ORCHESTRATOR}, {@code localhost:7002}; {@code
  *       --registry} / {@code MESHWORK_REGISTRY}, {@code localhost:7001}.
+ *   <li>{@code --upstream-connections}, 2: connections to each upstream service; calls take them in
+ *       turn, so every client's calls do not queue on one connection.
  *   <li>{@code --api-keys-file} / {@code MESHWORK_API_KEYS_FILE}: the API keys (see {@code
  *       ApiKeysFile}); without it every {@code /v1} request is refused.
  *   <li>{@code --request-timeout}, 30s: the deadline of a request without {@code
@@ -33,9 +35,9 @@ import java.util.Optional;
  *   <li>{@code --max-request-bytes}, 1048576; {@code --max-header-bytes}, 16384; {@code
  *       --max-connections}, 1000.
  *   <li>{@code --max-in-flight}, 1000: HTTP/JSON requests served at once (all clients together);
- *       {@code --max-streams}, 1000: event streams open at once. Past either, a request is
- *       answered 503 with {@code Retry-After} at once instead of queueing: a gateway that
- *       accepts more than it can relay holds every waiting request in memory until it runs out.
+ *       {@code --max-streams}, 1000: event streams open at once. Past either, a request is answered
+ *       503 with {@code Retry-After} at once instead of queueing: a gateway that accepts more than
+ *       it can relay holds every waiting request in memory until it runs out.
  *   <li>{@code --jaeger-url}, {@code http://127.0.0.1:16686}: where the dashboard links traces.
  *   <li>{@code --grace-period}, 10s: how long in-flight requests may finish on shutdown.
  * </ul>
@@ -46,6 +48,7 @@ import java.util.Optional;
  * @param apiKeysFile the API key file, if any
  * @param orchestratorTarget where OrchestratorService and RunStatusService are
  * @param registryTarget where RegistryService is
+ * @param upstreamConnections connections to each upstream service
  * @param defaultTimeout the deadline of requests that ask for none
  * @param maxTimeout the longest deadline a client may ask for
  * @param heartbeat the interval of SSE heartbeat comments
@@ -64,6 +67,7 @@ public record GatewayConfig(
     Optional<Path> apiKeysFile,
     String orchestratorTarget,
     String registryTarget,
+    int upstreamConnections,
     Duration defaultTimeout,
     Duration maxTimeout,
     Duration heartbeat,
@@ -80,6 +84,9 @@ public record GatewayConfig(
 
   /** The default HTTPS port. */
   public static final int DEFAULT_PORT = 8443;
+
+  /** The most connections to one upstream service. */
+  public static final int MAX_UPSTREAM_CONNECTIONS = 64;
 
   /**
    * The certificate the HTTP side serves.
@@ -124,6 +131,14 @@ public record GatewayConfig(
       throw new IllegalArgumentException(
           "limits: maxRequestBytes >= 1, maxHeaderBytes >= 1024, maxConnections >= 1");
     }
+    if (upstreamConnections < 1 || upstreamConnections > MAX_UPSTREAM_CONNECTIONS) {
+      throw new IllegalArgumentException(
+          "upstreamConnections: "
+              + upstreamConnections
+              + " (expected: 1.."
+              + MAX_UPSTREAM_CONNECTIONS
+              + ")");
+    }
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: > 0)");
     }
@@ -133,8 +148,8 @@ public record GatewayConfig(
   }
 
   /**
-   * A builder with the documented defaults, except TLS: plain HTTP until {@link
-   * Builder#httpTls} is called ({@link #fromSettings} defaults to HTTPS).
+   * A builder with the documented defaults, except TLS: plain HTTP until {@link Builder#httpTls} is
+   * called ({@link #fromSettings} defaults to HTTPS).
    */
   public static Builder builder() {
     return new Builder();
@@ -152,15 +167,26 @@ public record GatewayConfig(
             .port(settings.integer("port", DEFAULT_PORT, 0, 65535))
             .orchestratorTarget(settings.string("orchestrator", "localhost:7002"))
             .registryTarget(settings.string("registry", "localhost:7001"))
+            .upstreamConnections(
+                settings.integer("upstream-connections", 2, 1, MAX_UPSTREAM_CONNECTIONS))
             .defaultTimeout(
                 settings.duration(
-                    "request-timeout", Duration.ofSeconds(30), Duration.ofMillis(1), Duration.ofHours(1)))
+                    "request-timeout",
+                    Duration.ofSeconds(30),
+                    Duration.ofMillis(1),
+                    Duration.ofHours(1)))
             .maxTimeout(
                 settings.duration(
-                    "max-request-timeout", Duration.ofMinutes(5), Duration.ofMillis(1), Duration.ofDays(1)))
+                    "max-request-timeout",
+                    Duration.ofMinutes(5),
+                    Duration.ofMillis(1),
+                    Duration.ofDays(1)))
             .heartbeat(
                 settings.duration(
-                    "sse-heartbeat", Duration.ofSeconds(15), Duration.ofMillis(100), Duration.ofHours(1)))
+                    "sse-heartbeat",
+                    Duration.ofSeconds(15),
+                    Duration.ofMillis(100),
+                    Duration.ofHours(1)))
             .maxRequestBytes(settings.integer("max-request-bytes", 1 << 20, 1, Integer.MAX_VALUE))
             .maxHeaderBytes(settings.integer("max-header-bytes", 16 * 1024, 1024, 1 << 20))
             .maxConnections(settings.integer("max-connections", 1000, 1, 1_000_000))
@@ -189,7 +215,12 @@ public record GatewayConfig(
   private static void requireReadable(Path file, String setting) {
     if (!Files.isReadable(file)) {
       throw new ConfigException(
-          "--" + setting + " / " + Settings.envName(setting) + ": '" + file
+          "--"
+              + setting
+              + " / "
+              + Settings.envName(setting)
+              + ": '"
+              + file
               + "' is not a readable file (run `meshctl certs init`, or pass --http-insecure for"
               + " plain HTTP in development)");
     }
@@ -207,6 +238,7 @@ public record GatewayConfig(
     private Path apiKeysFile;
     private String orchestratorTarget = "localhost:7002";
     private String registryTarget = "localhost:7001";
+    private int upstreamConnections = 2;
     private Duration defaultTimeout = Duration.ofSeconds(30);
     private Duration maxTimeout = Duration.ofMinutes(5);
     private Duration heartbeat = Duration.ofSeconds(15);
@@ -253,6 +285,12 @@ public record GatewayConfig(
     /** Where RegistryService is (used by {@link GatewayMain}). */
     public Builder registryTarget(String target) {
       this.registryTarget = requireNonNull(target, "target");
+      return this;
+    }
+
+    /** Connections to each upstream service (used by {@link GatewayMain}). */
+    public Builder upstreamConnections(int connections) {
+      this.upstreamConnections = connections;
       return this;
     }
 
@@ -329,6 +367,7 @@ public record GatewayConfig(
           Optional.ofNullable(apiKeysFile),
           orchestratorTarget,
           registryTarget,
+          upstreamConnections,
           defaultTimeout,
           maxTimeout,
           heartbeat,

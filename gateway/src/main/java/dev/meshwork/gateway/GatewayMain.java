@@ -7,7 +7,7 @@ import dev.meshwork.core.TelemetrySettings;
 import dev.meshwork.core.TlsConfig;
 import dev.meshwork.gateway.internal.ApiKeyIssuer;
 import dev.meshwork.gateway.internal.ApiKeyStore;
-import io.grpc.ManagedChannel;
+import dev.meshwork.gateway.internal.ChannelPool;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,10 +21,10 @@ import java.util.concurrent.TimeUnit;
  * {@link GatewayConfig} and {@link TlsConfig} for the flags). The gateway is a mesh client with
  * identity {@code gateway/gateway}.
  *
- * <p>Two helpers that print and exit: {@code --hash-key <key>} (or {@code --hash-key -} to read
- * the key from standard input, out of the shell history) prints the SHA-256 the API key file
- * stores; {@code --new-api-key FILE [--key-name dev] [--key-allow /v1/**]} generates a random key,
- * appends its hash to FILE (created if missing) and prints the key, once.
+ * <p>Two helpers that print and exit: {@code --hash-key <key>} (or {@code --hash-key -} to read the
+ * key from standard input, out of the shell history) prints the SHA-256 the API key file stores;
+ * {@code --new-api-key FILE [--key-name dev] [--key-allow /v1/**]} generates a random key, appends
+ * its hash to FILE (created if missing) and prints the key, once.
  */
 public final class GatewayMain {
 
@@ -60,9 +60,14 @@ public final class GatewayMain {
 
     // With the SDK off, telemetry itself leaves out client spans (they would go nowhere).
     try (MeshChannels channels = MeshChannels.create(tls)) {
-      ManagedChannel orchestrator = channels.forTarget(config.orchestratorTarget());
-      ManagedChannel registry = channels.forTarget(config.registryTarget());
-      Gateway gateway = Gateway.builder(config).orchestrator(orchestrator).registry(registry).build();
+      ChannelPool orchestrator =
+          ChannelPool.of(
+              config.upstreamConnections(), () -> channels.forTarget(config.orchestratorTarget()));
+      ChannelPool registry =
+          ChannelPool.of(
+              config.upstreamConnections(), () -> channels.forTarget(config.registryTarget()));
+      Gateway gateway =
+          Gateway.builder(config).orchestrator(orchestrator).registry(registry).build();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(

@@ -23,7 +23,8 @@ class GatewayConfigTest {
     Settings settings = Settings.of(new String[0], Map.of("MESHWORK_CERT_DIR", dir.toString()));
 
     GatewayConfig config =
-        GatewayConfig.fromSettings(settings, TlsConfig.fromSettings(settings, GatewayConfig.IDENTITY));
+        GatewayConfig.fromSettings(
+            settings, TlsConfig.fromSettings(settings, GatewayConfig.IDENTITY));
 
     assertThat(config.port()).isEqualTo(8443);
     assertThat(config.orchestratorTarget()).isEqualTo("localhost:7002");
@@ -31,7 +32,8 @@ class GatewayConfigTest {
     assertThat(config.defaultTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.heartbeat()).isEqualTo(Duration.ofSeconds(15));
     assertThat(config.maxRequestBytes()).isEqualTo(1 << 20);
-    assertThat(config.httpTls()).get()
+    assertThat(config.httpTls())
+        .get()
         .satisfies(t -> assertThat(t.certFile()).isEqualTo(pki.certFile("gateway/gateway")));
     settings.rejectUnknownFlags();
   }
@@ -44,7 +46,8 @@ class GatewayConfigTest {
             Map.of("MESHWORK_API_KEYS_FILE", "/etc/keys.yaml"));
 
     GatewayConfig config =
-        GatewayConfig.fromSettings(settings, TlsConfig.fromSettings(settings, GatewayConfig.IDENTITY));
+        GatewayConfig.fromSettings(
+            settings, TlsConfig.fromSettings(settings, GatewayConfig.IDENTITY));
 
     assertThat(config.httpTls()).isEmpty();
     assertThat(config.orchestratorTarget()).isEqualTo("o:1");
@@ -72,7 +75,8 @@ class GatewayConfigTest {
             Map.of());
 
     GatewayConfig byDefault =
-        GatewayConfig.fromSettings(defaults, TlsConfig.fromSettings(defaults, GatewayConfig.IDENTITY));
+        GatewayConfig.fromSettings(
+            defaults, TlsConfig.fromSettings(defaults, GatewayConfig.IDENTITY));
     GatewayConfig configured =
         GatewayConfig.fromSettings(set, TlsConfig.fromSettings(set, GatewayConfig.IDENTITY));
 
@@ -80,6 +84,37 @@ class GatewayConfigTest {
     assertThat(byDefault.maxStreams()).isEqualTo(1000);
     assertThat(configured.maxInFlight()).isEqualTo(64);
     assertThat(configured.maxStreams()).isEqualTo(8);
+  }
+
+  @Test
+  void fromSettings_upstreamConnections_defaultTwo_readAndBounded() {
+    Settings defaults = Settings.of(new String[] {"--insecure", "--http-insecure"}, Map.of());
+    Settings set =
+        Settings.of(
+            new String[] {"--insecure", "--http-insecure"},
+            Map.of("MESHWORK_UPSTREAM_CONNECTIONS", "4"));
+    Settings tooMany =
+        Settings.of(
+            new String[] {"--insecure", "--http-insecure", "--upstream-connections=65"}, Map.of());
+
+    assertThat(
+            GatewayConfig.fromSettings(
+                    defaults, TlsConfig.fromSettings(defaults, GatewayConfig.IDENTITY))
+                .upstreamConnections())
+        .isEqualTo(2);
+    assertThat(
+            GatewayConfig.fromSettings(set, TlsConfig.fromSettings(set, GatewayConfig.IDENTITY))
+                .upstreamConnections())
+        .isEqualTo(4);
+    assertThatThrownBy(
+            () ->
+                GatewayConfig.fromSettings(
+                    tooMany, TlsConfig.fromSettings(tooMany, GatewayConfig.IDENTITY)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("upstream-connections");
+    assertThatThrownBy(() -> GatewayConfig.builder().upstreamConnections(0).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("upstreamConnections: 0 (expected: 1..64)");
   }
 
   @Test

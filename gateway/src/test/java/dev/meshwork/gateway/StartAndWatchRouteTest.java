@@ -22,6 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code POST /v1/runs:stream} (StartAndWatchRun): a run started and followed to its end in one
@@ -92,37 +94,25 @@ class StartAndWatchRouteTest {
             });
   }
 
-  @Test
-  void startAndWatch_unknownFieldInBody_returns400NamingItAndStartsNothing() throws Exception {
-    JsonNode error = error(post(ADMIN_KEY, "{\"workflowName\":\"x\",\"bogus\":1}"), 400);
+  /** Bodies refused at the gateway: the field named, the reason, and no call upstream. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          unknown field | {"workflowName":"x","bogus":1} | bogus | INVALID_ARGUMENT
+          wrong type deep inside, path relative to the body \
+            | {"workflow":{"name":"w","steps":[{"id":"a","retry":{"maxAttempts":"lots"}}]}} \
+            | workflow.steps[0].retry.max_attempts | INVALID_ARGUMENT
+          malformed JSON | {"workflowName": | body | MALFORMED_JSON
+          """)
+  void startAndWatch_badBody_returns400NamingTheFieldAndStartsNothing(
+      String what, String body, String field, String reason) throws Exception {
+    JsonNode error = error(post(ADMIN_KEY, body), 400);
 
     assertThat(error.get("code").asText()).isEqualTo("INVALID_ARGUMENT");
-    assertThat(error.at("/fieldViolations/0/field").asText()).isEqualTo("bogus");
-    assertThat(startedSince()).isEmpty();
-  }
-
-  @Test
-  void startAndWatch_wrongTypeDeepInside_returns400WithFieldPathRelativeToTheBody()
-      throws Exception {
-    JsonNode error =
-        error(
-            post(
-                ADMIN_KEY,
-                "{\"workflow\":{\"name\":\"w\",\"steps\":[{\"id\":\"a\","
-                    + "\"retry\":{\"maxAttempts\":\"lots\"}}]}}"),
-            400);
-
-    assertThat(error.at("/fieldViolations/0/field").asText())
-        .isEqualTo("workflow.steps[0].retry.max_attempts");
-    assertThat(startedSince()).isEmpty();
-  }
-
-  @Test
-  void startAndWatch_malformedJson_returns400Malformed() throws Exception {
-    JsonNode error = error(post(ADMIN_KEY, "{\"workflowName\": "), 400);
-
-    assertThat(error.get("reason").asText()).isEqualTo("MALFORMED_JSON");
-    assertThat(error.at("/fieldViolations/0/field").asText()).isEqualTo("body");
+    assertThat(error.get("reason").asText()).isEqualTo(reason);
+    assertThat(error.at("/fieldViolations/0/field").asText()).isEqualTo(field);
     assertThat(startedSince()).isEmpty();
   }
 

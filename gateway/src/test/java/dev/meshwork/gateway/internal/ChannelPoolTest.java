@@ -1,0 +1,100 @@
+package dev.meshwork.gateway.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meshwork.api.orchestrator.v1.GetRunRequest;
+import dev.meshwork.api.orchestrator.v1.GetRunResponse;
+import dev.meshwork.api.orchestrator.v1.OrchestratorServiceGrpc;
+import dev.meshwork.api.orchestrator.v1.Run;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Calls take the pool's channels in turn; the pool shuts them all down. */
+class ChannelPoolTest {
+
+  private final List<Server> servers = new ArrayList<>();
+  private final List<ManagedChannel> made = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    made.forEach(ManagedChannel::shutdownNow);
+    servers.forEach(Server::shutdownNow);
+  }
+
+  @Test
+  void newCall_fourCallsOverTwoChannels_eachChannelCarriesTwo() throws Exception {
+    List<String> served = new ArrayList<>();
+    String a = server("a", served);
+    String b = server("b", served);
+    List<String> names = List.of(a, b);
+    ChannelPool pool = ChannelPool.of(2, () -> channel(names.get(made.size())));
+    OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub =
+        OrchestratorServiceGrpc.newBlockingStub(pool);
+
+    for (int i = 0; i < 4; i++) {
+      stub.getRun(GetRunRequest.newBuilder().setRunId("r" + i).build());
+    }
+
+    assertThat(pool.size()).isEqualTo(2);
+    assertThat(served).containsExactly("a", "b", "a", "b");
+  }
+
+  @Test
+  void shutdown_everyChannelTerminates() throws Exception {
+    String a = server("a", new ArrayList<>());
+    ChannelPool pool = ChannelPool.of(3, () -> channel(a));
+
+    pool.shutdown();
+
+    assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(made).hasSize(3).allMatch(ManagedChannel::isTerminated);
+  }
+
+  @Test
+  void of_sizeZero_refusedNamingIt() {
+    assertThatThrownBy(() -> ChannelPool.of(0, () -> channel("x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("size: 0 (expected: > 0)");
+    assertThat(made).isEmpty();
+  }
+
+  /** An in-process orchestrator that records {@code label} for every GetRun it serves. */
+  private String server(String label, List<String> served) throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    servers.add(
+        InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(
+                new OrchestratorServiceGrpc.OrchestratorServiceImplBase() {
+                  @Override
+                  public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> out) {
+                    synchronized (served) {
+                      served.add(label);
+                    }
+                    out.onNext(
+                        GetRunResponse.newBuilder()
+                            .setRun(Run.newBuilder().setRunId(request.getRunId()))
+                            .build());
+                    out.onCompleted();
+                  }
+                })
+            .build()
+            .start());
+    return name;
+  }
+
+  private ManagedChannel channel(String name) {
+    ManagedChannel channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    made.add(channel);
+    return channel;
+  }
+}

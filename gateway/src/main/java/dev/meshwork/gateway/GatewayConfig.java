@@ -25,8 +25,9 @@ import java.util.Optional;
  *       --tls-refresh}.
  *   <li>{@code --orchestrator} / {@code MESHWORK_ORCHESTRATOR}, {@code localhost:7002}; {@code
  *       --registry} / {@code MESHWORK_REGISTRY}, {@code localhost:7001}.
- *   <li>{@code --upstream-connections}, 2: connections to each upstream service; calls take them in
- *       turn, so every client's calls do not queue on one connection.
+ *   <li>{@code --upstream-connections}, 1: connections to each upstream service; calls take them in
+ *       turn. One HTTP/2 connection is one event loop on each side, which bounds what a gateway
+ *       relays to a many-core orchestrator; on a 2-core machine two measured no better than one.
  *   <li>{@code --api-keys-file} / {@code MESHWORK_API_KEYS_FILE}: the API keys (see {@code
  *       ApiKeysFile}); without it every {@code /v1} request is refused.
  *   <li>{@code --request-timeout}, 30s: the deadline of a request without {@code
@@ -168,7 +169,7 @@ public record GatewayConfig(
             .orchestratorTarget(settings.string("orchestrator", "localhost:7002"))
             .registryTarget(settings.string("registry", "localhost:7001"))
             .upstreamConnections(
-                settings.integer("upstream-connections", 2, 1, MAX_UPSTREAM_CONNECTIONS))
+                settings.integer("upstream-connections", 1, 1, MAX_UPSTREAM_CONNECTIONS))
             .defaultTimeout(
                 settings.duration(
                     "request-timeout",
@@ -238,7 +239,7 @@ public record GatewayConfig(
     private Path apiKeysFile;
     private String orchestratorTarget = "localhost:7002";
     private String registryTarget = "localhost:7001";
-    private int upstreamConnections = 2;
+    private int upstreamConnections = 1;
     private Duration defaultTimeout = Duration.ofSeconds(30);
     private Duration maxTimeout = Duration.ofMinutes(5);
     private Duration heartbeat = Duration.ofSeconds(15);

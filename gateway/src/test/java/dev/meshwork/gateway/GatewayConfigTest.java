@@ -87,7 +87,7 @@ class GatewayConfigTest {
   }
 
   @Test
-  void fromSettings_upstreamConnections_defaultTwo_readAndBounded() {
+  void fromSettings_upstreamConnections_defaultOne_readAndBounded() {
     Settings defaults = Settings.of(new String[] {"--insecure", "--http-insecure"}, Map.of());
     Settings set =
         Settings.of(
@@ -101,7 +101,7 @@ class GatewayConfigTest {
             GatewayConfig.fromSettings(
                     defaults, TlsConfig.fromSettings(defaults, GatewayConfig.IDENTITY))
                 .upstreamConnections())
-        .isEqualTo(2);
+        .isEqualTo(1);
     assertThat(
             GatewayConfig.fromSettings(set, TlsConfig.fromSettings(set, GatewayConfig.IDENTITY))
                 .upstreamConnections())

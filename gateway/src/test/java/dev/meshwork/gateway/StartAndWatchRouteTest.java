@@ -117,6 +117,23 @@ class StartAndWatchRouteTest {
   }
 
   @Test
+  void startAndWatch_formEncodedBody_returns415AndStartsNothing() throws Exception {
+    SseClient sse =
+        SseClient.open(
+            gw.client(),
+            GatewayFixture.headers(HttpMethod.POST, PATH, ADMIN_KEY)
+                .contentType(MediaType.FORM_DATA)
+                .build(),
+            "{\"workflowName\":\"w\"}");
+
+    JsonNode error = error(sse, 415);
+
+    assertThat(error.get("reason").asText()).isEqualTo("UNSUPPORTED_MEDIA_TYPE");
+    assertThat(error.get("message").asText()).contains("application/json");
+    assertThat(startedSince()).isEmpty();
+  }
+
+  @Test
   void startAndWatch_upstreamRefuses_returns400WithItsViolationsNotAStream() throws Exception {
     JsonNode error = error(post(ADMIN_KEY, "{}"), 400);
 

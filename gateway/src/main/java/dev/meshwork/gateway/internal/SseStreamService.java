@@ -8,12 +8,15 @@ import com.google.protobuf.Message;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.meshwork.core.MeshException;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.MethodDescriptor.PrototypeMarshaller;
+import io.grpc.Status;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -89,6 +92,20 @@ public final class SseStreamService implements HttpService {
     if (binding.body().isEmpty()) {
       return relay(ctx, req, "");
     }
+    MediaType type = req.contentType();
+    if (type == null || !type.isJson()) {
+      // As the transcoded routes refuse it: a form-encoded body (curl -d without a header) is not
+      // JSON, and starting a run from it by luck would be worse.
+      return ErrorResponses.of(
+              HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+              Status.Code.INVALID_ARGUMENT,
+              "UNSUPPORTED_MEDIA_TYPE",
+              "content-type: "
+                  + (type == null ? "none" : "'" + type + "'")
+                  + " (expected: application/json)")
+          .toResponse()
+          .toHttpResponse();
+    }
     // On the request's event loop, where the relay runs too: no hand-off to another thread.
     return HttpResponse.of(
         req.aggregate(ctx.eventLoop()).thenApply(body -> relay(ctx, req, body.contentUtf8())));
@@ -116,7 +133,9 @@ public final class SseStreamService implements HttpService {
       // Violations name fields as the client sent them: relative to the body.
       ProtoJson.merge(body, bodyField.map(builder::getFieldBuilder).orElse(builder));
     }
-    RequestBinder.bind(builder, variables, ctx.queryParams(), Set.of(AFTER_PARAM));
+    if (!variables.isEmpty() || !ctx.queryParams().isEmpty()) {
+      RequestBinder.bind(builder, variables, ctx.queryParams(), Set.of(AFTER_PARAM));
+    }
     Optional<FieldDescriptor> resume = mapper.resumeField();
     String lastEventId = req.headers().get(HttpHeaderNames.LAST_EVENT_ID);
     String after = ctx.queryParam(AFTER_PARAM);

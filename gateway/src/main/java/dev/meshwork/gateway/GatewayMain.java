@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * Runs the gateway: {@code java -jar gateway/target/meshwork-gateway.jar [--flag=value ...]} (see
@@ -27,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  * its hash to FILE (created if missing) and prints the key, once.
  */
 public final class GatewayMain {
+
+  private static final Logger LOG = Logger.getLogger(GatewayMain.class.getName());
 
   private GatewayMain() {}
 
@@ -66,6 +69,15 @@ public final class GatewayMain {
       ChannelPool registry =
           ChannelPool.of(
               config.upstreamConnections(), () -> channels.forTarget(config.registryTarget()));
+      LOG.info(
+          () ->
+              "orchestrator at "
+                  + config.orchestratorTarget()
+                  + ", registry at "
+                  + config.registryTarget()
+                  + ", over "
+                  + config.upstreamConnections()
+                  + " mTLS connection(s) each");
       Gateway gateway =
           Gateway.builder(config).orchestrator(orchestrator).registry(registry).build();
       CountDownLatch stopped = new CountDownLatch(1);

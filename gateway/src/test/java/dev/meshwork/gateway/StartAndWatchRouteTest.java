@@ -187,6 +187,27 @@ class StartAndWatchRouteTest {
     return all.subList(startedBefore, all.size());
   }
 
+  @Test
+  void startAndWatch_explicitDeadlinePasses_errorEventAndUpstreamCancelled() throws Exception {
+    int cancelledBefore = gw.orchestrator.slowCancelled();
+    try (SseClient sse =
+        SseClient.open(
+            gw.client(),
+            GatewayFixture.headers(HttpMethod.POST, PATH, ADMIN_KEY)
+                .contentType(MediaType.JSON_UTF_8)
+                .set("x-request-timeout", "300ms")
+                .build(),
+            "{\"workflowName\":\"slow\"}")) {
+      assertThat(sse.next().type()).isEqualTo("started");
+      Event error = sse.next();
+      sse.awaitEnd();
+
+      assertThat(error.type()).isEqualTo("error");
+      assertThat(JSON.readTree(error.data()).get("code").asText()).isEqualTo("DEADLINE_EXCEEDED");
+    }
+    await().until(() -> gw.orchestrator.slowCancelled() == cancelledBefore + 1);
+  }
+
   private SseClient post(String key, String body) {
     return open(PATH, key, body);
   }

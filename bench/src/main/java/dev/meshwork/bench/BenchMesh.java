@@ -89,6 +89,8 @@ final class BenchMesh implements AutoCloseable {
     this.dir = dir;
     this.pki = pki;
     this.env = env;
+    // First in, so closed last: once every process that writes the stores has stopped.
+    started.add(this::deleteStores);
   }
 
   /**
@@ -271,7 +273,10 @@ final class BenchMesh implements AutoCloseable {
     return builder;
   }
 
-  /** Stops the agent, the channels and the processes, the last started first. */
+  /**
+   * Stops the agent, the channels and the processes, the last started first, then deletes the
+   * services' stores.
+   */
   @Override
   public void close() throws Exception {
     Exception first = null;
@@ -287,15 +292,6 @@ final class BenchMesh implements AutoCloseable {
       }
     }
     started.clear();
-    try {
-      deleteStores();
-    } catch (IOException e) {
-      if (first == null) {
-        first = e;
-      } else {
-        first.addSuppressed(e);
-      }
-    }
     if (first != null) {
       throw first;
     }

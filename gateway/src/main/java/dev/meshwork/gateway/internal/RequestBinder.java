@@ -41,6 +41,9 @@ public final class RequestBinder {
       Map<String, String> variables,
       QueryParams query,
       Set<String> ignored) {
+    if (variables.isEmpty() && query.isEmpty()) {
+      return; // nothing to merge: skip building and parsing an empty document
+    }
     Descriptor type = builder.getDescriptorForType();
     ObjectNode root = MAPPER.createObjectNode();
     List<FieldViolation> violations = new ArrayList<>();

@@ -133,9 +133,7 @@ public final class SseStreamService implements HttpService {
       // Violations name fields as the client sent them: relative to the body.
       ProtoJson.merge(body, bodyField.map(builder::getFieldBuilder).orElse(builder));
     }
-    if (!variables.isEmpty() || !ctx.queryParams().isEmpty()) {
-      RequestBinder.bind(builder, variables, ctx.queryParams(), Set.of(AFTER_PARAM));
-    }
+    RequestBinder.bind(builder, variables, ctx.queryParams(), Set.of(AFTER_PARAM));
     Optional<FieldDescriptor> resume = mapper.resumeField();
     String lastEventId = req.headers().get(HttpHeaderNames.LAST_EVENT_ID);
     String after = ctx.queryParam(AFTER_PARAM);

@@ -233,14 +233,14 @@ final class GatewayBench {
     progress(
         "warming the gateway and the orchestrator until their JIT settles (at most %ds)",
         options.settleJitMax().toSeconds());
-    AtomicLong rejected = new AtomicLong();
+    Tally tally = new Tally();
     AtomicLong sent = new AtomicLong();
     // Both ways through the gateway in turn: one request (POST /v1/runs:stream) and two.
     InterleavedLoad.Case runs =
         new InterleavedLoad.Case(
             "runs via gateway",
             done -> {
-              Consumer<RunDriver.Kind> finished = kind -> finish(kind, rejected, done);
+              Consumer<RunDriver.Outcome> finished = tally.finisher(done);
               if (sent.getAndIncrement() % 2 == 0) {
                 client.runStream(startJson, finished);
               } else {
@@ -269,46 +269,37 @@ final class GatewayBench {
       String runId)
       throws Exception {
     RunDriver driver = new RunDriver(mesh.orchestratorChannel());
-    AtomicLong directRejected = new AtomicLong();
-    AtomicLong gatewayRejected = new AtomicLong();
     Optional<InterleavedLoad.Background> directReads =
         backgroundReads(directGetRun(mesh.newOrchestratorChannel(), runId));
     Optional<InterleavedLoad.Background> gatewayReads =
         backgroundReads(done -> background.getRun(runId, done));
     return measure(
+        mesh,
         gateway,
         options.rate(),
         List.of(
-            new Caller(
-                    "gRPC StartAndWatchRun, mTLS, direct (baseline)",
-                    done ->
-                        driver.startAndWatch(
-                            start, outcome -> finish(outcome.kind(), directRejected, done)),
-                    0,
-                    directRejected)
-                .alongside(directReads),
-            new Caller(
-                    "HTTPS POST /v1/runs:stream (SSE), via gateway",
-                    done ->
-                        client.runStream(startJson, kind -> finish(kind, gatewayRejected, done)),
-                    1,
-                    gatewayRejected)
-                .alongside(gatewayReads),
+            Caller.runs(
+                "gRPC StartAndWatchRun, mTLS, direct (baseline)",
+                0,
+                outcome -> driver.startAndWatch(start, outcome),
+                directReads),
+            Caller.runs(
+                "HTTPS POST /v1/runs:stream (SSE), via gateway",
+                1,
+                outcome -> client.runStream(startJson, outcome),
+                gatewayReads),
             // The two-request way on both paths (start, then watch): what a client that starts
             // runs and follows them apart pays.
-            new Caller(
-                    "gRPC StartRun + WatchRun, direct",
-                    done ->
-                        driver.run(start, outcome -> finish(outcome.kind(), directRejected, done)),
-                    0,
-                    directRejected)
-                .alongside(directReads),
-            new Caller(
-                    "HTTPS POST /v1/runs + SSE /v1/runs/{id}/events, via gateway",
-                    done -> client.run(startJson, kind -> finish(kind, gatewayRejected, done)),
-                    2,
-                    gatewayRejected)
-                .alongside(gatewayReads)));
+            Caller.runs(
+                "gRPC StartRun + WatchRun, direct",
+                0,
+                outcome -> driver.run(start, outcome),
+                directReads),
+            Caller.runs(
+                "HTTPS POST /v1/runs + SSE /v1/runs/{id}/events, via gateway",
+                2,
+                outcome -> client.run(startJson, outcome),
+                gatewayReads)));
   }
 
   /**
@@ -336,52 +327,60 @@ final class GatewayBench {
   private Table readTable(BenchMesh mesh, JavaProcess gateway, GatewayClient client, String runId)
       throws Exception {
     return measure(
+        mesh,
         gateway,
         options.readRate(),
         List.of(
             new Caller(
                 "gRPC GetRun, mTLS, direct (baseline)",
                 directGetRun(mesh.orchestratorChannel(), runId),
-                0,
-                new AtomicLong()),
+                0),
             new Caller(
-                "HTTPS GET /v1/runs/{id}, via gateway",
-                done -> client.getRun(runId, done),
-                1,
-                new AtomicLong()),
+                "HTTPS GET /v1/runs/{id}, via gateway", done -> client.getRun(runId, done), 1),
             new Caller(
                 "HTTPS GET /healthz, via gateway (no upstream call: the HTTP floor)",
                 done -> client.get("/healthz", done),
-                1,
-                new AtomicLong())));
+                1)));
   }
 
   /**
    * Measures the paths interleaved (the first is the baseline, the second the one the goals are
-   * about), and the gateway's CPU time during each path's slices.
+   * about), and during each path's slices the gateway's CPU time and the CPU share of the three
+   * processes that share the machine's cores: this one (client and agent), gateway, orchestrator.
    */
-  private Table measure(JavaProcess gateway, int rate, List<Caller> callers) throws Exception {
+  private Table measure(BenchMesh mesh, JavaProcess gateway, int rate, List<Caller> callers)
+      throws Exception {
     long[] cpuMillis = new long[callers.size()];
     long[] jitMillis = new long[callers.size()];
+    long[][] shareMillis = new long[callers.size()][3];
+    long[] wallNanos = new long[callers.size()];
+    long self = ProcessHandle.current().pid();
+    long[] pids = {self, gateway.pid(), mesh.orchestrator().pid()};
     InterleavedLoad.Listener gatewayCpu =
         new InterleavedLoad.Listener() {
-          private ProcessStats before;
+          private ProcessStats[] before;
+          private long startNanos;
 
           @Override
           public void beforeRounds() {
-            callers.forEach(c -> c.rejected().set(0)); // Warm-up rejections do not count.
+            callers.forEach(c -> c.tally().clear()); // The warm-up does not count.
           }
 
           @Override
           public void beforeSlice(int index) {
-            before = stats(gateway);
+            before = stats(pids);
+            startNanos = System.nanoTime();
           }
 
           @Override
           public void afterSlice(int index) {
-            ProcessStats after = stats(gateway);
-            cpuMillis[index] += after.cpuMillis() - before.cpuMillis();
-            jitMillis[index] += after.jitCpuMillis() - before.jitCpuMillis();
+            wallNanos[index] += System.nanoTime() - startNanos;
+            ProcessStats[] after = stats(pids);
+            for (int p = 0; p < pids.length; p++) {
+              shareMillis[index][p] += after[p].cpuMillis() - before[p].cpuMillis();
+            }
+            cpuMillis[index] += after[1].cpuMillis() - before[1].cpuMillis();
+            jitMillis[index] += after[1].jitCpuMillis() - before[1].jitCpuMillis();
           }
         };
     List<InterleavedLoad.Measured> measured =
@@ -399,29 +398,32 @@ final class GatewayBench {
               ? 0
               : measured.get(i).sent() * callers.get(i).gatewayRequestsPerCall()
                   + measured.get(i).backgroundSent();
+      double wallMillis = wallNanos[i] / 1e6;
       rows.add(
           new Row(
               measured.get(i),
-              callers.get(i).rejected().get(),
+              callers.get(i).tally().rejected(),
               requests == 0 ? Double.NaN : cpuMillis[i] * 1000.0 / requests,
-              requests == 0 ? Double.NaN : jitMillis[i] * 1000.0 / requests));
+              requests == 0 ? Double.NaN : jitMillis[i] * 1000.0 / requests,
+              new CpuShares(
+                  100 * shareMillis[i][0] / wallMillis,
+                  100 * shareMillis[i][1] / wallMillis,
+                  100 * shareMillis[i][2] / wallMillis),
+              callers.get(i).tally().server()));
     }
     return new Table(rate, rows);
   }
 
-  private static ProcessStats stats(JavaProcess process) {
-    try {
-      return process.stats();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  private static ProcessStats[] stats(long[] pids) {
+    ProcessStats[] stats = new ProcessStats[pids.length];
+    for (int i = 0; i < pids.length; i++) {
+      try {
+        stats[i] = ProcessStats.of(pids[i]);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
-  }
-
-  private static void finish(RunDriver.Kind kind, AtomicLong rejected, OpenLoop.Done done) {
-    if (kind == RunDriver.Kind.REJECTED) {
-      rejected.incrementAndGet();
-    }
-    done.done(kind == RunDriver.Kind.COMPLETED);
+    return stats;
   }
 
   private boolean report(String loadBefore, Table runs, Table reads, ProcessStats gateway) {
@@ -529,13 +531,13 @@ final class GatewayBench {
   }
 
   /** Starts runs through the gateway {@code way} until one completes (fails after 60s). */
-  private void awaitGatewayRun(BiConsumer<String, Consumer<RunDriver.Kind>> way, String startJson)
-      throws Exception {
+  private void awaitGatewayRun(
+      BiConsumer<String, Consumer<RunDriver.Outcome>> way, String startJson) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
-      CompletableFuture<RunDriver.Kind> outcome = new CompletableFuture<>();
+      CompletableFuture<RunDriver.Outcome> outcome = new CompletableFuture<>();
       way.accept(startJson, outcome::complete);
-      if (outcome.get(60, TimeUnit.SECONDS) == RunDriver.Kind.COMPLETED) {
+      if (outcome.get(60, TimeUnit.SECONDS).kind() == RunDriver.Kind.COMPLETED) {
         return;
       }
       if (System.nanoTime() > deadline) {
@@ -600,7 +602,7 @@ final class GatewayBench {
    * @param name how the report names it
    * @param call makes one call
    * @param gatewayRequestsPerCall HTTP requests to the gateway per call (0: direct)
-   * @param rejected counts the calls refused as overload
+   * @param tally what its calls reported beyond their latency
    * @param background load alongside, on the same path (one gateway request per call for a gateway
    *     path)
    */
@@ -608,19 +610,63 @@ final class GatewayBench {
       String name,
       Consumer<OpenLoop.Done> call,
       int gatewayRequestsPerCall,
-      AtomicLong rejected,
+      Tally tally,
       Optional<InterleavedLoad.Background> background) {
 
-    Caller(
-        String name,
-        Consumer<OpenLoop.Done> call,
-        int gatewayRequestsPerCall,
-        AtomicLong rejected) {
-      this(name, call, gatewayRequestsPerCall, rejected, Optional.empty());
+    Caller(String name, Consumer<OpenLoop.Done> call, int gatewayRequestsPerCall) {
+      this(name, call, gatewayRequestsPerCall, new Tally(), Optional.empty());
     }
 
-    Caller alongside(Optional<InterleavedLoad.Background> load) {
-      return new Caller(name, call, gatewayRequestsPerCall, rejected, load);
+    /** A path that runs a workflow: {@code run} starts one and reports its outcome. */
+    static Caller runs(
+        String name,
+        int gatewayRequestsPerCall,
+        Consumer<Consumer<RunDriver.Outcome>> run,
+        Optional<InterleavedLoad.Background> background) {
+      Tally tally = new Tally();
+      return new Caller(
+          name,
+          done -> run.accept(tally.finisher(done)),
+          gatewayRequestsPerCall,
+          tally,
+          background);
+    }
+  }
+
+  /**
+   * What one path's calls reported beyond their latency: how many were refused as overload, and how
+   * long the completed runs took in the orchestrator (from their create time to their terminal
+   * event, on its clock), which tells a path that slows the orchestrator from one that only adds
+   * transit.
+   */
+  private static final class Tally {
+    private final AtomicLong rejected = new AtomicLong();
+    private volatile Latencies server = new Latencies();
+
+    /** Reports a run's outcome to {@code done}, counting it here first. */
+    Consumer<RunDriver.Outcome> finisher(OpenLoop.Done done) {
+      return outcome -> {
+        if (outcome.kind() == RunDriver.Kind.REJECTED) {
+          rejected.incrementAndGet();
+        }
+        if (outcome.kind() == RunDriver.Kind.COMPLETED && outcome.serverNanos() > 0) {
+          server.add(outcome.serverNanos());
+        }
+        done.done(outcome.kind() == RunDriver.Kind.COMPLETED);
+      };
+    }
+
+    void clear() {
+      rejected.set(0);
+      server = new Latencies();
+    }
+
+    long rejected() {
+      return rejected.get();
+    }
+
+    Latencies server() {
+      return server;
     }
   }
 
@@ -632,12 +678,31 @@ final class GatewayBench {
    * @param gatewayCpuMicros the gateway's CPU time during its slices per HTTP request, NaN for a
    *     direct path
    * @param gatewayJitMicros the part of it the gateway's JIT compiler threads took
+   * @param shares the processes' CPU during its slices
+   * @param server the completed runs' time in the orchestrator (empty for calls that run nothing)
    */
   private record Row(
       InterleavedLoad.Measured measured,
       long rejected,
       double gatewayCpuMicros,
-      double gatewayJitMicros) {}
+      double gatewayJitMicros,
+      CpuShares shares,
+      Latencies server) {}
+
+  /**
+   * CPU time per wall time, in % of one core (the machine has two): what each process took while a
+   * path was measured, so a path whose client or gateway crowds the orchestrator shows it.
+   *
+   * @param bench this process: the load generator and the in-bench agent
+   * @param gateway the gateway process (idle on the direct paths)
+   * @param orchestrator the orchestrator process
+   */
+  private record CpuShares(double bench, double gateway, double orchestrator) {
+
+    String text() {
+      return String.format(Locale.ROOT, "%.0f / %.0f / %.0f", bench, gateway, orchestrator);
+    }
+  }
 
   /** The paths of one table at one rate: the baseline first, then the gateway path of the goal. */
   private record Table(int rate, List<Row> rows) {
@@ -663,6 +728,17 @@ final class GatewayBench {
           - rows.get(baseline).measured().latencies().percentileMillis(percentile);
     }
 
+    /** The difference in the runs' p50 time in the orchestrator, "" when a row has none. */
+    private String addedServer(int baseline, int gateway) {
+      Latencies before = rows.get(baseline).server();
+      Latencies after = rows.get(gateway).server();
+      if (before.count() == 0 || after.count() == 0) {
+        return "";
+      }
+      return String.format(
+          Locale.ROOT, "%.2f ms p50", after.percentileMillis(50) - before.percentileMillis(50));
+    }
+
     boolean meetsGoals() {
       return addedMillis(50) <= GOAL_ADDED_P50_MILLIS
           && addedMillis(99) <= GOAL_ADDED_P99_MILLIS
@@ -673,26 +749,29 @@ final class GatewayBench {
     void print(PrintStream out) {
       out.println(
           "| path | completed of sent | achieved/s | errors (rejected) | p50 | p90 | p99 | max |"
-              + " gateway CPU per HTTP request (of which JIT) |");
-      out.println("|---|---|---|---|---|---|---|---|---|");
+              + " gateway CPU per HTTP request (of which JIT) | CPU, % of a core: bench /"
+              + " gateway / orchestrator | run in the orchestrator p50 / p99 |");
+      out.println("|---|---|---|---|---|---|---|---|---|---|---|");
       for (Row row : rows) {
         row(out, row);
       }
       out.printf(
           Locale.ROOT,
           "| **added by the gateway** (second row minus first) | | | | **%.2f ms** | %.2f ms |"
-              + " **%.2f ms** | | |%n",
+              + " **%.2f ms** | | | | %s |%n",
           addedMillis(50),
           addedMillis(90),
-          addedMillis(99));
+          addedMillis(99),
+          addedServer(0, 1));
       if (rows.size() == 4) {
         out.printf(
             Locale.ROOT,
             "| added on the two-request way (fourth row minus third) | | | | %.2f ms | %.2f ms |"
-                + " %.2f ms | | |%n",
+                + " %.2f ms | | | | %s |%n",
             added(2, 3, 50),
             added(2, 3, 90),
-            added(2, 3, 99));
+            added(2, 3, 99),
+            addedServer(2, 3));
       }
       out.println();
       out.printf(
@@ -712,7 +791,8 @@ final class GatewayBench {
       Latencies l = m.latencies();
       out.printf(
           Locale.ROOT,
-          "| %s | %,d of %,d | %.0f | %d (%d) | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %s |%n",
+          "| %s | %,d of %,d | %.0f | %d (%d) | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %s | %s"
+              + " | %s |%n",
           m.name(),
           l.count(),
           m.sent(),
@@ -726,10 +806,15 @@ final class GatewayBench {
           Double.isNaN(row.gatewayCpuMicros())
               ? "-"
               : String.format(
+                  Locale.ROOT, "%.0f µs (%.0f µs)", row.gatewayCpuMicros(), row.gatewayJitMicros()),
+          row.shares().text(),
+          row.server().count() == 0
+              ? "-"
+              : String.format(
                   Locale.ROOT,
-                  "%.0f µs (%.0f µs)",
-                  row.gatewayCpuMicros(),
-                  row.gatewayJitMicros()));
+                  "%.2f ms / %.2f ms",
+                  row.server().percentileMillis(50),
+                  row.server().percentileMillis(99)));
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.meshwork.bench;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshwork.api.orchestrator.v1.RunEventType;
 import java.io.IOException;
@@ -19,6 +20,8 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -79,10 +82,12 @@ final class GatewayClient {
    * Starts a run ({@code startRunJson} is a {@code StartRunRequest} in proto JSON) and follows its
    * events until the terminal one; {@code done} gets the outcome exactly once: {@code REJECTED} for
    * a 429, {@code FAILED} for any other error, a failed or cancelled run, or a stream that ends
-   * without a terminal event.
+   * without a terminal event. Its server time is the run's, from its create time to its terminal
+   * event's time, as the orchestrator stamped them (0 when either is missing).
    */
-  void run(String startRunJson, Consumer<RunDriver.Kind> done) {
-    post(startRunJson, runId -> watch(runId, done), done);
+  void run(String startRunJson, Consumer<RunDriver.Outcome> done) {
+    long t0 = System.nanoTime();
+    post(startRunJson, t0, run -> watch(run, t0, done), done);
   }
 
   /**
@@ -90,25 +95,32 @@ final class GatewayClient {
    * {@code POST /v1/runs}, the run's events as server-sent events); {@code done} as for {@link
    * #run}.
    */
-  void runStream(String startRunJson, Consumer<RunDriver.Kind> done) {
+  void runStream(String startRunJson, Consumer<RunDriver.Outcome> done) {
+    long t0 = System.nanoTime();
     follow(
         request("/v1/runs:stream")
             .header("content-type", "application/json")
             .header("accept", "text/event-stream")
             .POST(HttpRequest.BodyPublishers.ofString(startRunJson))
             .build(),
-        done);
+        new RunEvents(t0, 0, done));
   }
 
   /**
    * Only starts a run ({@code POST /v1/runs}): {@code done} gets {@code COMPLETED} once the gateway
    * has answered 200 with the stored run, without following it.
    */
-  void startOnly(String startRunJson, Consumer<RunDriver.Kind> done) {
-    post(startRunJson, runId -> done.accept(RunDriver.Kind.COMPLETED), done);
+  void startOnly(String startRunJson, Consumer<RunDriver.Outcome> done) {
+    long t0 = System.nanoTime();
+    post(
+        startRunJson,
+        t0,
+        run -> done.accept(new RunDriver.Outcome(RunDriver.Kind.COMPLETED, elapsed(t0), 0)),
+        done);
   }
 
-  private void post(String startRunJson, Consumer<String> started, Consumer<RunDriver.Kind> done) {
+  private void post(
+      String startRunJson, long t0, Consumer<JsonNode> started, Consumer<RunDriver.Outcome> done) {
     requireNonNull(done, "done");
     HttpRequest post =
         request("/v1/runs")
@@ -119,14 +131,14 @@ final class GatewayClient {
         .whenComplete(
             (response, failure) -> {
               if (failure != null) {
-                done.accept(RunDriver.Kind.FAILED);
+                done.accept(failed(RunDriver.Kind.FAILED, t0));
               } else if (response.statusCode() != 200) {
-                done.accept(refused(response.statusCode()));
+                done.accept(failed(refused(response.statusCode()), t0));
               } else {
                 try {
-                  started.accept(runId(response.body()));
+                  started.accept(startedRun(response.body()));
                 } catch (IOException e) {
-                  done.accept(RunDriver.Kind.FAILED);
+                  done.accept(failed(RunDriver.Kind.FAILED, t0));
                 }
               }
             });
@@ -145,38 +157,31 @@ final class GatewayClient {
             (response, failure) -> done.done(failure == null && response.statusCode() == 200));
   }
 
-  private void watch(String runId, Consumer<RunDriver.Kind> done) {
+  private void watch(JsonNode run, long t0, Consumer<RunDriver.Outcome> done) {
     follow(
-        request("/v1/runs/" + encode(runId) + "/events")
+        request("/v1/runs/" + encode(run.path("runId").asText()) + "/events")
             .header("accept", "text/event-stream")
             .GET()
             .build(),
-        done);
+        new RunEvents(t0, micros(run.path("createTime")), done));
   }
 
   /** Reads the event stream {@code request} answers until the run's terminal event. */
-  private void follow(HttpRequest request, Consumer<RunDriver.Kind> done) {
-    AtomicBoolean reported = new AtomicBoolean();
-    Consumer<RunDriver.Kind> once =
-        kind -> {
-          if (reported.compareAndSet(false, true)) {
-            done.accept(kind);
-          }
-        };
+  private void follow(HttpRequest request, RunEvents events) {
     // The stream is read to its end (the gateway closes it after the terminal event and `end`),
     // not cancelled: over HTTP/1.1 a cancel would close the connection.
     http.sendAsync(
             request,
             info ->
                 info.statusCode() == 200
-                    ? HttpResponse.BodySubscribers.fromLineSubscriber(new RunEvents(once))
+                    ? HttpResponse.BodySubscribers.fromLineSubscriber(events)
                     : HttpResponse.BodySubscribers.replacing(null))
         .whenComplete(
             (response, failure) -> {
               if (failure != null) {
-                once.accept(RunDriver.Kind.FAILED);
+                events.finish(RunDriver.Kind.FAILED, 0);
               } else if (response.statusCode() != 200) {
-                once.accept(refused(response.statusCode()));
+                events.finish(refused(response.statusCode()), 0);
               }
             });
   }
@@ -188,16 +193,34 @@ final class GatewayClient {
   }
 
   /**
-   * The run id in a StartRun response, read as an HTTP client would, with a JSON parser; not with
+   * The run in a StartRun response, read as an HTTP client would, with a JSON parser; not with
    * protobuf's JsonFormat, which builds the whole message through a Gson tree and put its cost on
    * the gateway rows.
    */
-  private static String runId(String startRunResponseJson) throws IOException {
-    String runId = JSON.readTree(startRunResponseJson).path("run").path("runId").asText("");
-    if (runId.isEmpty()) {
+  private static JsonNode startedRun(String startRunResponseJson) throws IOException {
+    JsonNode run = JSON.readTree(startRunResponseJson).path("run");
+    if (run.path("runId").asText("").isEmpty()) {
       throw new IOException("no run.runId in the StartRun response");
     }
-    return runId;
+    return run;
+  }
+
+  /** A proto JSON timestamp (RFC 3339) in microseconds since the epoch, 0 if absent or invalid. */
+  static long micros(JsonNode timestamp) {
+    try {
+      Instant instant = Instant.parse(timestamp.asText(""));
+      return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
+    } catch (DateTimeParseException e) {
+      return 0;
+    }
+  }
+
+  private static long elapsed(long t0) {
+    return System.nanoTime() - t0;
+  }
+
+  private static RunDriver.Outcome failed(RunDriver.Kind kind, long t0) {
+    return new RunDriver.Outcome(kind, elapsed(t0), 0);
   }
 
   /** A 429 is REJECTED (overload), any other refusal FAILED. */
@@ -209,14 +232,23 @@ final class GatewayClient {
     return URLEncoder.encode(segment, StandardCharsets.UTF_8);
   }
 
-  /** A run's event stream: reports the outcome at the first terminal event, or at the end. */
+  /**
+   * A run's event stream: reports the outcome once, at the first terminal event or at the end. The
+   * run's create time comes from the StartRun response before the stream, or from the stream's
+   * {@code started} event.
+   */
   private static final class RunEvents implements Flow.Subscriber<String> {
 
     private final SseParser parser = new SseParser();
-    private final Consumer<RunDriver.Kind> once;
+    private final long t0;
+    private final Consumer<RunDriver.Outcome> done;
+    private final AtomicBoolean reported = new AtomicBoolean();
+    private long createMicros;
 
-    RunEvents(Consumer<RunDriver.Kind> once) {
-      this.once = once;
+    RunEvents(long t0, long createMicros, Consumer<RunDriver.Outcome> done) {
+      this.t0 = t0;
+      this.createMicros = createMicros;
+      this.done = requireNonNull(done, "done");
     }
 
     @Override
@@ -226,27 +258,48 @@ final class GatewayClient {
 
     @Override
     public void onNext(String line) {
-      parser.line(line).ifPresent(event -> outcome(event.type()));
+      parser.line(line).ifPresent(this::event);
     }
 
-    private void outcome(String type) {
-      if (type.equals(RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED.name())) {
-        once.accept(RunDriver.Kind.COMPLETED);
+    private void event(SseParser.Event event) {
+      String type = event.type();
+      if (type.equals("started")) {
+        createMicros = micros(data(event).path("started").path("run").path("createTime"));
+      } else if (type.equals(RunEventType.RUN_EVENT_TYPE_RUN_COMPLETED.name())) {
+        long time = micros(data(event).path("event").path("time"));
+        finish(
+            RunDriver.Kind.COMPLETED,
+            createMicros == 0 || time == 0 ? 0 : (time - createMicros) * 1_000);
       } else if (type.equals("error")
           || type.equals("end")
           || RunDriver.TERMINAL.stream().anyMatch(t -> t.name().equals(type))) {
-        once.accept(RunDriver.Kind.FAILED); // A no-op after the terminal event.
+        finish(RunDriver.Kind.FAILED, 0); // A no-op after the terminal event.
+      }
+    }
+
+    private static JsonNode data(SseParser.Event event) {
+      try {
+        return JSON.readTree(event.data());
+      } catch (IOException e) {
+        return JSON.missingNode();
+      }
+    }
+
+    /** Reports the outcome, the first time only. */
+    void finish(RunDriver.Kind kind, long serverNanos) {
+      if (reported.compareAndSet(false, true)) {
+        done.accept(new RunDriver.Outcome(kind, elapsed(t0), serverNanos));
       }
     }
 
     @Override
     public void onError(Throwable throwable) {
-      once.accept(RunDriver.Kind.FAILED);
+      finish(RunDriver.Kind.FAILED, 0);
     }
 
     @Override
     public void onComplete() {
-      once.accept(RunDriver.Kind.FAILED); // A no-op after the terminal event.
+      finish(RunDriver.Kind.FAILED, 0); // A no-op after the terminal event.
     }
   }
 }

@@ -34,12 +34,15 @@ class GatewayClientTest {
 
       id: 4
       event: RUN_EVENT_TYPE_RUN_COMPLETED
-      data: {"event":{"runId":"r-1","sequence":"4"}}
+      data: {"event":{"runId":"r-1","sequence":"4","time":"2026-11-24T03:00:00.004250Z"}}
 
       event: end
       data: {}
 
       """;
+
+  private static final String STARTED_RUN =
+      "{\"run\":{\"runId\":\"r-1\",\"createTime\":\"2026-11-24T03:00:00.001Z\"}}";
 
   private HttpServer server;
   private GatewayClient client;
@@ -59,9 +62,12 @@ class GatewayClientTest {
               String.valueOf(exchange.getRequestHeaders().getFirst("authorization")));
           exchange.getRequestBody().readAllBytes();
           if (path.equals("/v1/runs")) {
-            respond(exchange, startStatus, "application/json", "{\"run\":{\"runId\":\"r-1\"}}");
+            respond(exchange, startStatus, "application/json", STARTED_RUN);
           } else if (path.equals("/v1/runs/r-1/events")) {
             respond(exchange, 200, "text/event-stream", events);
+          } else if (path.equals("/v1/runs:stream")) {
+            String started = "event: started\ndata: {\"started\":" + STARTED_RUN + "}\n\n";
+            respond(exchange, startStatus, "text/event-stream", started + events);
           } else if (path.equals("/v1/runs/r-1")) {
             respond(exchange, 200, "application/json", "{\"run\":{\"runId\":\"r-1\"}}");
           } else {
@@ -92,8 +98,18 @@ class GatewayClientTest {
   }
 
   private RunDriver.Kind run() throws Exception {
-    CompletableFuture<RunDriver.Kind> outcome = new CompletableFuture<>();
+    return runOutcome().kind();
+  }
+
+  private RunDriver.Outcome runOutcome() throws Exception {
+    CompletableFuture<RunDriver.Outcome> outcome = new CompletableFuture<>();
     client.run("{\"workflowName\":\"w\"}", outcome::complete);
+    return outcome.get(10, TimeUnit.SECONDS);
+  }
+
+  private RunDriver.Outcome runStream() throws Exception {
+    CompletableFuture<RunDriver.Outcome> outcome = new CompletableFuture<>();
+    client.runStream("{\"workflowName\":\"w\"}", outcome::complete);
     return outcome.get(10, TimeUnit.SECONDS);
   }
 
@@ -104,6 +120,40 @@ class GatewayClientTest {
     assertThat(authorization)
         .containsEntry("POST /v1/runs", "Bearer " + KEY)
         .containsEntry("GET /v1/runs/r-1/events", "Bearer " + KEY);
+  }
+
+  @Test
+  void run_createAndTerminalTimes_serverTimeIsTheirDifference() throws Exception {
+    RunDriver.Outcome outcome = runOutcome();
+
+    assertThat(outcome.serverNanos()).isEqualTo(3_250_000);
+    assertThat(outcome.clientNanos()).isPositive();
+  }
+
+  @Test
+  void run_terminalEventWithoutTime_serverTimeZero() throws Exception {
+    events = "event: RUN_EVENT_TYPE_RUN_COMPLETED\ndata: {\"event\":{}}\n\n";
+
+    RunDriver.Outcome outcome = runOutcome();
+
+    assertThat(outcome.kind()).isEqualTo(RunDriver.Kind.COMPLETED);
+    assertThat(outcome.serverNanos()).isZero();
+  }
+
+  @Test
+  void runStream_startedThenCompleted_completedWithServerTimeFromStartedEvent() throws Exception {
+    RunDriver.Outcome outcome = runStream();
+
+    assertThat(outcome.kind()).isEqualTo(RunDriver.Kind.COMPLETED);
+    assertThat(outcome.serverNanos()).isEqualTo(3_250_000);
+    assertThat(authorization).containsOnlyKeys("POST /v1/runs:stream");
+  }
+
+  @Test
+  void runStream_answers429_rejected() throws Exception {
+    startStatus = 429;
+
+    assertThat(runStream().kind()).isEqualTo(RunDriver.Kind.REJECTED);
   }
 
   @Test
@@ -137,20 +187,20 @@ class GatewayClientTest {
 
   @Test
   void startOnly_startAnswers200_completedWithoutWatching() throws Exception {
-    CompletableFuture<RunDriver.Kind> outcome = new CompletableFuture<>();
+    CompletableFuture<RunDriver.Outcome> outcome = new CompletableFuture<>();
     client.startOnly("{\"workflowName\":\"w\"}", outcome::complete);
 
-    assertThat(outcome.get(10, TimeUnit.SECONDS)).isEqualTo(RunDriver.Kind.COMPLETED);
+    assertThat(outcome.get(10, TimeUnit.SECONDS).kind()).isEqualTo(RunDriver.Kind.COMPLETED);
     assertThat(authorization).containsOnlyKeys("POST /v1/runs");
   }
 
   @Test
   void startOnly_startAnswers429_rejected() throws Exception {
     startStatus = 429;
-    CompletableFuture<RunDriver.Kind> outcome = new CompletableFuture<>();
+    CompletableFuture<RunDriver.Outcome> outcome = new CompletableFuture<>();
     client.startOnly("{\"workflowName\":\"w\"}", outcome::complete);
 
-    assertThat(outcome.get(10, TimeUnit.SECONDS)).isEqualTo(RunDriver.Kind.REJECTED);
+    assertThat(outcome.get(10, TimeUnit.SECONDS).kind()).isEqualTo(RunDriver.Kind.REJECTED);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.meshwork.observability.MeshTelemetry;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.Deadline;
@@ -23,9 +24,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Makes client channels the mesh way: mTLS with this process's identity (verifying the server's
  * SPIFFE id, see {@link MeshTls}), a default deadline on every unary call that has none (so no call
- * waits forever), optional service config (load balancing, health checking) and client
- * interceptors (telemetry). Server-streaming calls such as watches keep the deadline they were
- * given, if any: they are meant to stay open.
+ * waits forever), optional service config (load balancing, health checking) and client interceptors
+ * (telemetry). Server-streaming calls such as watches keep the deadline they were given, if any:
+ * they are meant to stay open.
  *
  * <p>With {@link #withRegistry(Channel)}, {@code mesh:///skill/<id>} and {@code
  * mesh:///agent/<name>} targets resolve through the registry and get {@link
@@ -40,6 +41,18 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class MeshChannels implements Closeable {
+
+  /**
+   * Makes the builder of a channel from a {@code host:port} target and the mesh's credentials: lets
+   * a caller choose the transport and its threads (the gateway runs each upstream connection on one
+   * of its own event loops). The channel still gets the mesh's interceptors and default deadline.
+   */
+  @FunctionalInterface
+  public interface Transport {
+
+    /** A builder for {@code target} that uses {@code credentials}. */
+    ManagedChannelBuilder<?> builder(String target, ChannelCredentials credentials);
+  }
 
   private final MeshTls tls;
   private final boolean ownsTls;
@@ -83,8 +96,7 @@ public final class MeshChannels implements Closeable {
   /** A copy whose unary calls without a deadline get {@code deadline}. */
   public MeshChannels withDefaultDeadline(Duration deadline) {
     if (deadline.isNegative() || deadline.isZero()) {
-      throw new IllegalArgumentException(
-          "defaultDeadline: " + deadline + " (expected: > 0)");
+      throw new IllegalArgumentException("defaultDeadline: " + deadline + " (expected: > 0)");
     }
     return new MeshChannels(tls, false, deadline, interceptors, meshResolver);
   }
@@ -97,9 +109,9 @@ public final class MeshChannels implements Closeable {
   }
 
   /**
-   * A copy whose calls carry the caller's trace context but record no client span or client
-   * metrics of their own, for callers that span each call themselves (the orchestrator's attempt
-   * spans): a client span under such a span would only repeat it.
+   * A copy whose calls carry the caller's trace context but record no client span or client metrics
+   * of their own, for callers that span each call themselves (the orchestrator's attempt spans): a
+   * client span under such a span would only repeat it.
    */
   public MeshChannels withoutClientSpans() {
     List<ClientInterceptor> all = new ArrayList<>(interceptors.size());
@@ -134,7 +146,7 @@ public final class MeshChannels implements Closeable {
 
   /** A channel to {@code target}, for example {@code localhost:7001} or {@code mesh:///skill/x}. */
   public ManagedChannel forTarget(String target) {
-    return forTarget(target, null);
+    return forTarget(target, (Map<String, ?>) null);
   }
 
   /**
@@ -162,6 +174,27 @@ public final class MeshChannels implements Closeable {
     } else {
       builder = Grpc.newChannelBuilder(target, tls.channelCredentials());
     }
+    return build(builder, serviceConfig);
+  }
+
+  /**
+   * A channel to {@code target} (not a {@code mesh:} target) over the builder {@code transport}
+   * makes.
+   *
+   * @throws IllegalArgumentException for a {@code mesh:} target
+   */
+  public ManagedChannel forTarget(String target, Transport transport) {
+    requireNonNull(target, "target");
+    requireNonNull(transport, "transport");
+    if (MeshTarget.isMeshTarget(target)) {
+      throw new IllegalArgumentException(
+          "target '" + target + "' (expected: host:port with a chosen transport)");
+    }
+    return build(
+        requireNonNull(transport.builder(target, tls.channelCredentials()), "builder"), null);
+  }
+
+  private ManagedChannel build(ManagedChannelBuilder<?> builder, Map<String, ?> serviceConfig) {
     if (serviceConfig != null) {
       builder.defaultServiceConfig(serviceConfig);
     }

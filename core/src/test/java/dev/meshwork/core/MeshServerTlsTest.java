@@ -20,6 +20,7 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -28,7 +29,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -86,7 +86,11 @@ class MeshServerTlsTest {
         };
     ServerConfig config =
         new ServerConfig(
-            "127.0.0.1", 0, Duration.ofSeconds(5), java.util.Optional.empty(), tls("registry/registry"));
+            "127.0.0.1",
+            0,
+            Duration.ofSeconds(5),
+            java.util.Optional.empty(),
+            tls("registry/registry"));
     server =
         MeshServer.builder(config)
             .addService(service)
@@ -125,7 +129,8 @@ class MeshServerTlsTest {
   }
 
   private ManagedChannel channel(ChannelCredentials credentials) {
-    ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + server.port(), credentials).build();
+    ManagedChannel channel =
+        Grpc.newChannelBuilder("localhost:" + server.port(), credentials).build();
     channels.add(channel);
     return channel;
   }
@@ -153,6 +158,43 @@ class MeshServerTlsTest {
   }
 
   @Test
+  void forTarget_chosenTransport_builtByItWithMeshIdentityAndPolicy() {
+    MeshChannels mesh = MeshChannels.create(tls("agent/echo"));
+    clients.add(mesh);
+    List<String> targets = new ArrayList<>();
+    ManagedChannel channel =
+        mesh.forTarget(
+            "localhost:" + server.port(),
+            (target, credentials) -> {
+              targets.add(target);
+              return NettyChannelBuilder.forTarget(target, credentials);
+            });
+    channels.add(channel);
+
+    GetAgentCardResponse response =
+        AgentServiceGrpc.newBlockingStub(channel)
+            .getAgentCard(GetAgentCardRequest.getDefaultInstance());
+
+    assertThat(targets).containsExactly("localhost:" + server.port());
+    assertThat(response.getCard().getName()).isEqualTo("echo");
+    assertThat(seenCallers).containsExactly("agent/echo");
+  }
+
+  @Test
+  void forTarget_chosenTransportForMeshTarget_illegalArgument() {
+    MeshChannels mesh = MeshChannels.create(tls("agent/echo"));
+    clients.add(mesh);
+
+    IllegalArgumentException e =
+        catchThrowableOfType(
+            IllegalArgumentException.class,
+            () -> mesh.forTarget("mesh:///skill/echo", NettyChannelBuilder::forTarget));
+
+    assertThat(e)
+        .hasMessage("target 'mesh:///skill/echo' (expected: host:port with a chosen transport)");
+  }
+
+  @Test
   void call_identityNotInPolicy_permissionDenied() {
     StatusRuntimeException e =
         catchThrowableOfType(
@@ -172,7 +214,8 @@ class MeshServerTlsTest {
     ManagedChannel channel =
         channel(TlsChannelCredentials.newBuilder().trustManager(pki.caCert().toFile()).build());
 
-    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> health(channel));
+    StatusRuntimeException e =
+        catchThrowableOfType(StatusRuntimeException.class, () -> health(channel));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
   }
@@ -183,11 +226,13 @@ class MeshServerTlsTest {
     ManagedChannel channel =
         channel(
             TlsChannelCredentials.newBuilder()
-                .keyManager(rogue.certFile("client/alice").toFile(), rogue.keyFile("client/alice").toFile())
+                .keyManager(
+                    rogue.certFile("client/alice").toFile(), rogue.keyFile("client/alice").toFile())
                 .trustManager(pki.caCert().toFile())
                 .build());
 
-    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> health(channel));
+    StatusRuntimeException e =
+        catchThrowableOfType(StatusRuntimeException.class, () -> health(channel));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
   }

@@ -25,9 +25,6 @@ import java.util.Optional;
  *       --tls-refresh}.
  *   <li>{@code --orchestrator} / {@code MESHWORK_ORCHESTRATOR}, {@code localhost:7002}; {@code
  *       --registry} / {@code MESHWORK_REGISTRY}, {@code localhost:7001}.
- *   <li>{@code --upstream-connections}, 1: connections to each upstream service; calls take them in
- *       turn. One HTTP/2 connection is one event loop on each side, which bounds what a gateway
- *       relays to a many-core orchestrator; on a 2-core machine two measured no better than one.
  *   <li>{@code --api-keys-file} / {@code MESHWORK_API_KEYS_FILE}: the API keys (see {@code
  *       ApiKeysFile}); without it every {@code /v1} request is refused.
  *   <li>{@code --request-timeout}, 30s: the deadline of a request without {@code
@@ -49,7 +46,6 @@ import java.util.Optional;
  * @param apiKeysFile the API key file, if any
  * @param orchestratorTarget where OrchestratorService and RunStatusService are
  * @param registryTarget where RegistryService is
- * @param upstreamConnections connections to each upstream service
  * @param defaultTimeout the deadline of requests that ask for none
  * @param maxTimeout the longest deadline a client may ask for
  * @param heartbeat the interval of SSE heartbeat comments
@@ -68,7 +64,6 @@ public record GatewayConfig(
     Optional<Path> apiKeysFile,
     String orchestratorTarget,
     String registryTarget,
-    int upstreamConnections,
     Duration defaultTimeout,
     Duration maxTimeout,
     Duration heartbeat,
@@ -85,9 +80,6 @@ public record GatewayConfig(
 
   /** The default HTTPS port. */
   public static final int DEFAULT_PORT = 8443;
-
-  /** The most connections to one upstream service. */
-  public static final int MAX_UPSTREAM_CONNECTIONS = 64;
 
   /**
    * The certificate the HTTP side serves.
@@ -132,14 +124,6 @@ public record GatewayConfig(
       throw new IllegalArgumentException(
           "limits: maxRequestBytes >= 1, maxHeaderBytes >= 1024, maxConnections >= 1");
     }
-    if (upstreamConnections < 1 || upstreamConnections > MAX_UPSTREAM_CONNECTIONS) {
-      throw new IllegalArgumentException(
-          "upstreamConnections: "
-              + upstreamConnections
-              + " (expected: 1.."
-              + MAX_UPSTREAM_CONNECTIONS
-              + ")");
-    }
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: > 0)");
     }
@@ -168,8 +152,6 @@ public record GatewayConfig(
             .port(settings.integer("port", DEFAULT_PORT, 0, 65535))
             .orchestratorTarget(settings.string("orchestrator", "localhost:7002"))
             .registryTarget(settings.string("registry", "localhost:7001"))
-            .upstreamConnections(
-                settings.integer("upstream-connections", 1, 1, MAX_UPSTREAM_CONNECTIONS))
             .defaultTimeout(
                 settings.duration(
                     "request-timeout",
@@ -239,7 +221,6 @@ public record GatewayConfig(
     private Path apiKeysFile;
     private String orchestratorTarget = "localhost:7002";
     private String registryTarget = "localhost:7001";
-    private int upstreamConnections = 1;
     private Duration defaultTimeout = Duration.ofSeconds(30);
     private Duration maxTimeout = Duration.ofMinutes(5);
     private Duration heartbeat = Duration.ofSeconds(15);
@@ -286,12 +267,6 @@ public record GatewayConfig(
     /** Where RegistryService is (used by {@link GatewayMain}). */
     public Builder registryTarget(String target) {
       this.registryTarget = requireNonNull(target, "target");
-      return this;
-    }
-
-    /** Connections to each upstream service (used by {@link GatewayMain}). */
-    public Builder upstreamConnections(int connections) {
-      this.upstreamConnections = connections;
       return this;
     }
 
@@ -368,7 +343,6 @@ public record GatewayConfig(
           Optional.ofNullable(apiKeysFile),
           orchestratorTarget,
           registryTarget,
-          upstreamConnections,
           defaultTimeout,
           maxTimeout,
           heartbeat,

@@ -1,5 +1,6 @@
 package dev.meshwork.gateway;
 
+import com.linecorp.armeria.common.util.TransportType;
 import dev.meshwork.core.ConfigException;
 import dev.meshwork.core.MeshChannels;
 import dev.meshwork.core.Settings;
@@ -8,6 +9,10 @@ import dev.meshwork.core.TlsConfig;
 import dev.meshwork.gateway.internal.ApiKeyIssuer;
 import dev.meshwork.gateway.internal.ApiKeyStore;
 import dev.meshwork.gateway.internal.ChannelPool;
+import dev.meshwork.gateway.internal.GatewayServer;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -63,12 +68,8 @@ public final class GatewayMain {
 
     // With the SDK off, telemetry itself leaves out client spans (they would go nowhere).
     try (MeshChannels channels = MeshChannels.create(tls)) {
-      ChannelPool orchestrator =
-          ChannelPool.of(
-              config.upstreamConnections(), () -> channels.forTarget(config.orchestratorTarget()));
-      ChannelPool registry =
-          ChannelPool.of(
-              config.upstreamConnections(), () -> channels.forTarget(config.registryTarget()));
+      ChannelPool orchestrator = upstream(channels, config.orchestratorTarget());
+      ChannelPool registry = upstream(channels, config.registryTarget());
       LOG.info(
           () ->
               "orchestrator at "
@@ -76,8 +77,8 @@ public final class GatewayMain {
                   + ", registry at "
                   + config.registryTarget()
                   + ", over "
-                  + config.upstreamConnections()
-                  + " mTLS connection(s) each");
+                  + orchestrator.size()
+                  + " mTLS connection(s) each, one per event loop");
       Gateway gateway =
           Gateway.builder(config).orchestrator(orchestrator).registry(registry).build();
       CountDownLatch stopped = new CountDownLatch(1);
@@ -96,6 +97,24 @@ public final class GatewayMain {
       orchestrator.awaitTermination(5, TimeUnit.SECONDS);
       registry.awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Channels to {@code target}, one per event loop of the gateway's HTTP server, each connection
+   * run by its loop (see {@link ChannelPool#perEventLoop}).
+   */
+  private static ChannelPool upstream(MeshChannels channels, String target) {
+    EventLoopGroup loops = GatewayServer.eventLoops();
+    Class<? extends SocketChannel> type = TransportType.socketChannelType(loops);
+    return ChannelPool.perEventLoop(
+        loops,
+        loop ->
+            channels.forTarget(
+                target,
+                (t, credentials) ->
+                    NettyChannelBuilder.forTarget(t, credentials)
+                        .eventLoopGroup(loop)
+                        .channelType(type)));
   }
 
   private static String keyToHash(String value) throws IOException {

@@ -87,37 +87,6 @@ class GatewayConfigTest {
   }
 
   @Test
-  void fromSettings_upstreamConnections_defaultOne_readAndBounded() {
-    Settings defaults = Settings.of(new String[] {"--insecure", "--http-insecure"}, Map.of());
-    Settings set =
-        Settings.of(
-            new String[] {"--insecure", "--http-insecure"},
-            Map.of("MESHWORK_UPSTREAM_CONNECTIONS", "4"));
-    Settings tooMany =
-        Settings.of(
-            new String[] {"--insecure", "--http-insecure", "--upstream-connections=65"}, Map.of());
-
-    assertThat(
-            GatewayConfig.fromSettings(
-                    defaults, TlsConfig.fromSettings(defaults, GatewayConfig.IDENTITY))
-                .upstreamConnections())
-        .isEqualTo(1);
-    assertThat(
-            GatewayConfig.fromSettings(set, TlsConfig.fromSettings(set, GatewayConfig.IDENTITY))
-                .upstreamConnections())
-        .isEqualTo(4);
-    assertThatThrownBy(
-            () ->
-                GatewayConfig.fromSettings(
-                    tooMany, TlsConfig.fromSettings(tooMany, GatewayConfig.IDENTITY)))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("upstream-connections");
-    assertThatThrownBy(() -> GatewayConfig.builder().upstreamConnections(0).build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("upstreamConnections: 0 (expected: 1..64)");
-  }
-
-  @Test
   void build_zeroLimits_failNamingTheLimit() {
     assertThatThrownBy(() -> GatewayConfig.builder().maxInFlight(0).build())
         .isInstanceOf(IllegalArgumentException.class)

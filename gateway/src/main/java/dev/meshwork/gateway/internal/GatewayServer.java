@@ -2,6 +2,7 @@ package dev.meshwork.gateway.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.TlsKeyPair;
 import com.linecorp.armeria.common.TlsProvider;
@@ -18,6 +19,7 @@ import dev.meshwork.gateway.GatewayConfig;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServiceDescriptor;
+import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,9 +58,17 @@ public final class GatewayServer {
 
   private GatewayServer() {}
 
+  /**
+   * The event loops the server runs on (Armeria's shared worker group, two per core): the gateway's
+   * upstream connections run on them too.
+   */
+  public static EventLoopGroup eventLoops() {
+    return CommonPools.workerGroup();
+  }
+
   /** The server (not started) for {@code config}, forwarding to {@code upstreams}. */
   public static Server create(GatewayConfig config, ApiKeyStore keys, List<Upstream> upstreams) {
-    ServerBuilder sb = Server.builder();
+    ServerBuilder sb = Server.builder().workerGroup(eventLoops(), false);
     InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
     if (config.httpTls().isPresent()) {
       GatewayConfig.HttpTls tls = config.httpTls().get();

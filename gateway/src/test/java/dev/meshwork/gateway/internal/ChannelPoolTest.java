@@ -12,13 +12,18 @@ import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Calls take the pool's channels in turn; the pool shuts them all down. */
+/**
+ * Calls take the channel of the event loop they are made on, else the pool's channels in turn; the
+ * pool shuts them all down.
+ */
 class ChannelPoolTest {
 
   private final List<Server> servers = new ArrayList<>();
@@ -46,6 +51,56 @@ class ChannelPoolTest {
 
     assertThat(pool.size()).isEqualTo(2);
     assertThat(served).containsExactly("a", "b", "a", "b");
+  }
+
+  @Test
+  void newCall_perEventLoop_callOnALoopTakesThatLoopsChannel() throws Exception {
+    List<String> served = new ArrayList<>();
+    List<String> names = List.of(server("a", served), server("b", served));
+    DefaultEventLoopGroup group = new DefaultEventLoopGroup(2);
+    try {
+      List<EventLoop> loops = new ArrayList<>();
+      ChannelPool pool =
+          ChannelPool.perEventLoop(
+              group,
+              loop -> {
+                loops.add(loop);
+                return channel(names.get(made.size()));
+              });
+      OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub =
+          OrchestratorServiceGrpc.newBlockingStub(pool);
+      GetRunRequest request = GetRunRequest.newBuilder().setRunId("r").build();
+
+      // The second loop first, then the first, twice: each call lands on its own loop's channel.
+      for (int i = 0; i < 4; i++) {
+        loops.get(1 - i % 2).submit(() -> stub.getRun(request)).get(5, TimeUnit.SECONDS);
+      }
+
+      assertThat(pool.size()).isEqualTo(2);
+      assertThat(served).containsExactly("b", "a", "b", "a");
+    } finally {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void newCall_perEventLoopFromAnotherThread_channelsInTurn() throws Exception {
+    List<String> served = new ArrayList<>();
+    List<String> names = List.of(server("a", served), server("b", served));
+    DefaultEventLoopGroup group = new DefaultEventLoopGroup(2);
+    try {
+      ChannelPool pool = ChannelPool.perEventLoop(group, loop -> channel(names.get(made.size())));
+      OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub =
+          OrchestratorServiceGrpc.newBlockingStub(pool);
+
+      for (int i = 0; i < 4; i++) {
+        stub.getRun(GetRunRequest.newBuilder().setRunId("r" + i).build());
+      }
+
+      assertThat(served).containsExactly("a", "b", "a", "b");
+    } finally {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -56,6 +56,7 @@ final class GatewayBench {
       Duration warmup,
       Duration settleJitMax,
       HttpClient.Version httpVersion,
+      String httpClient,
       List<String> jvmOptions,
       boolean tracing,
       Path dataParent) {
@@ -68,6 +69,9 @@ final class GatewayBench {
       requireNonNull(warmup, "warmup");
       requireNonNull(settleJitMax, "settleJitMax");
       requireNonNull(httpVersion, "httpVersion");
+      if (!httpClient.equals("armeria") && !httpClient.equals("jdk")) {
+        throw new ConfigException("--http-client: '" + httpClient + "' (expected: armeria or jdk)");
+      }
       requireNonNull(dataParent, "dataParent");
       jvmOptions = List.copyOf(jvmOptions);
     }
@@ -83,6 +87,7 @@ final class GatewayBench {
           args.warmup(DEFAULT_WARMUP),
           args.settleJitMax(),
           httpVersion(args.settings().string("http-version", "2")),
+          args.settings().string("http-client", "armeria"),
           args.jvmOptions("-Xmx512m"),
           args.tracing(),
           args.storeDir());
@@ -185,34 +190,60 @@ final class GatewayBench {
                   keys.toString(),
                   "--grace-period",
                   "1s"));
-      HttpClient http =
-          GatewayClient.httpClient(mesh.pki().tls("client/bench").ca(), options.httpVersion());
+      Path ca = mesh.pki().tls("client/bench").ca();
       URI base = URI.create("https://127.0.0.1:" + port);
-      Health.awaitHttpOk(http, base.resolve("/healthz"), gateway);
-      GatewayClient client = new GatewayClient(http, base, apiKey);
-      // Load alongside the measured runs goes over a connection of its own, as it would come from
+      Health.awaitHttpOk(
+          JdkHttpTransport.httpClient(ca, options.httpVersion()),
+          base.resolve("/healthz"),
+          gateway);
+      // Load alongside the measured runs goes through a client of its own, as it would come from
       // other clients: on the measured one, 950 GETs/s queue the runs' requests and events behind
       // them in the client library (java.net.http reads a connection on one thread).
-      GatewayClient background =
-          new GatewayClient(
-              GatewayClient.httpClient(mesh.pki().tls("client/bench").ca(), options.httpVersion()),
-              base,
-              apiKey);
-      String startJson = JsonFormat.printer().omittingInsignificantWhitespace().print(start);
-      awaitGatewayRun(client::run, startJson);
-      awaitGatewayRun(client::runStream, startJson);
-
-      String runId = completedRun(mesh, start);
-      settleJit(mesh, gateway, client, background, startJson, runId);
-      progress("GetRun, direct and through the gateway, at %d/s", options.readRate());
-      Table reads = readTable(mesh, gateway, client, runId);
-      progress(
-          "StartRun to completion, direct and through the gateway, at %d/s with GetRun at %d/s"
-              + " alongside",
-          options.rate(), backgroundRate());
-      Table runs = runTable(mesh, gateway, client, background, start, startJson, runId);
-      return report(loadBefore, runs, reads, gateway.stats());
+      try (HttpTransport measured = transport(base, ca);
+          HttpTransport alongside = transport(base, ca)) {
+        return measure(
+            mesh,
+            gateway,
+            loadBefore,
+            new GatewayClient(measured, apiKey),
+            new GatewayClient(alongside, apiKey),
+            start);
+      }
     }
+  }
+
+  /** The HTTP client the options name, to the gateway at {@code base}. */
+  private HttpTransport transport(URI base, Path ca) throws Exception {
+    if (options.httpClient().equals("jdk")) {
+      return new JdkHttpTransport(JdkHttpTransport.httpClient(ca, options.httpVersion()), base);
+    }
+    String scheme = options.httpVersion() == HttpClient.Version.HTTP_2 ? "h2" : "h1";
+    return ArmeriaHttpTransport.create(
+        URI.create(scheme + "://" + base.getHost() + ":" + base.getPort()), ca);
+  }
+
+  private boolean measure(
+      BenchMesh mesh,
+      JavaProcess gateway,
+      String loadBefore,
+      GatewayClient client,
+      GatewayClient background,
+      StartRunRequest start)
+      throws Exception {
+    String startJson = JsonFormat.printer().omittingInsignificantWhitespace().print(start);
+    awaitGatewayRun(client::run, startJson);
+    awaitGatewayRun(client::runStream, startJson);
+
+    String runId = completedRun(mesh, start);
+    settleJit(mesh, gateway, client, background, startJson, runId);
+    progress("GetRun, direct and through the gateway, at %d/s", options.readRate());
+    Table reads = readTable(mesh, gateway, client, runId);
+    progress(
+        "StartRun to completion, direct and through the gateway, at %d/s with GetRun at %d/s"
+            + " alongside",
+        options.rate(), backgroundRate());
+    Table runs = runTable(mesh, gateway, client, background, start, startJson, runId);
+    return report(loadBefore, runs, reads, gateway.stats());
   }
 
   /**
@@ -438,12 +469,13 @@ final class GatewayBench {
         "registry + orchestrator (durable H2 store, under %s) + gateway (HTTPS with the bench CA's"
             + " `gateway/gateway` certificate, one API key, access log on as shipped) as processes"
             + " (JVM options `%s`; tracing %s) + the in-bench agent `bench.noop`; the client is"
-            + " `java.net.http.HttpClient` over HTTP/%s (one connection, trusting the bench CA) and"
+            + " %s over HTTP/%s (trusting the bench CA) and"
             + " grpc-java over mTLS as `client/bench`; open loop, %ds per case in %d interleaved"
             + " rounds after %ds warm-up per case; load average before: %s%n",
         options.dataParent(),
         String.join(" ", options.jvmOptions()),
         options.tracing() ? "on" : "off",
+        clientName(),
         versionName(),
         options.duration().toSeconds(),
         ROUNDS,
@@ -512,7 +544,9 @@ final class GatewayBench {
         gateway.peakRssKib() / 1024.0);
     out.println();
     out.println(
-        "The HTTP rows include what differs on the client side too: `java.net.http` and JSON"
+        "The HTTP rows include what differs on the client side too: "
+            + clientName()
+            + " and JSON"
             + " (the POST's response is parsed for the run id) instead of grpc-java and protobuf.");
     out.println();
     out.printf(
@@ -586,6 +620,12 @@ final class GatewayBench {
         + "    allow: [\"/v1/**\"]\n"
         + "    rate: 1000000\n"
         + "    burst: 1000000\n";
+  }
+
+  private String clientName() {
+    return options.httpClient().equals("jdk")
+        ? "`java.net.http.HttpClient` (one connection per client)"
+        : "Armeria's `WebClient` (Netty)";
   }
 
   private String versionName() {

@@ -6,76 +6,39 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshwork.api.orchestrator.v1.RunEventType;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.concurrent.Flow;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The HTTP side of the gateway scenario, asynchronous on one {@link HttpClient} with an API key: a
- * run started with {@code POST /v1/runs} and followed over server-sent events from {@code GET
- * /v1/runs/{id}/events} until its terminal event (what {@link RunDriver} does over gRPC with
+ * The HTTP side of the gateway scenario, asynchronous over an {@link HttpTransport} with an API
+ * key: a run started with {@code POST /v1/runs} and followed over server-sent events from {@code
+ * GET /v1/runs/{id}/events} until its terminal event (what {@link RunDriver} does over gRPC with
  * StartRun and WatchRun), or started and followed in one request ({@code POST /v1/runs:stream},
  * StartAndWatchRun), and {@code GET /v1/runs/{id}} (GetRun).
  */
 final class GatewayClient {
 
-  private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String APPLICATION_JSON = "application/json";
+  private static final String EVENT_STREAM = "text/event-stream";
 
-  private final HttpClient http;
-  private final URI base;
+  private final HttpTransport http;
   private final String authorization;
 
   /**
-   * A client of the gateway at {@code base} ({@code https://host:port}).
+   * A client of the gateway {@code http} reaches.
    *
    * @param apiKey sent as {@code Authorization: Bearer <key>}
    */
-  GatewayClient(HttpClient http, URI base, String apiKey) {
+  GatewayClient(HttpTransport http, String apiKey) {
     this.http = requireNonNull(http, "http");
-    this.base = requireNonNull(base, "base");
     this.authorization = "Bearer " + requireNonNull(apiKey, "apiKey");
-  }
-
-  /** An HTTP client that trusts only the CA certificates in {@code caPem}. */
-  static HttpClient httpClient(Path caPem, HttpClient.Version version)
-      throws IOException, GeneralSecurityException {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    try (InputStream in = Files.newInputStream(caPem)) {
-      int n = 0;
-      for (Certificate ca : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        trust.setCertificateEntry("ca-" + n++, ca);
-      }
-    }
-    TrustManagerFactory trustManagers =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trustManagers.init(trust);
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(null, trustManagers.getTrustManagers(), null);
-    return HttpClient.newBuilder()
-        .sslContext(tls)
-        .version(requireNonNull(version, "version"))
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
   }
 
   /**
@@ -97,13 +60,8 @@ final class GatewayClient {
    */
   void runStream(String startRunJson, Consumer<RunDriver.Outcome> done) {
     long t0 = System.nanoTime();
-    follow(
-        request("/v1/runs:stream")
-            .header("content-type", "application/json")
-            .header("accept", "text/event-stream")
-            .POST(HttpRequest.BodyPublishers.ofString(startRunJson))
-            .build(),
-        new RunEvents(t0, 0, done));
+    http.stream(
+        request("POST", "/v1/runs:stream", startRunJson, EVENT_STREAM), new RunEvents(t0, 0, done));
   }
 
   /**
@@ -122,18 +80,13 @@ final class GatewayClient {
   private void post(
       String startRunJson, long t0, Consumer<JsonNode> started, Consumer<RunDriver.Outcome> done) {
     requireNonNull(done, "done");
-    HttpRequest post =
-        request("/v1/runs")
-            .header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(startRunJson))
-            .build();
-    http.sendAsync(post, HttpResponse.BodyHandlers.ofString())
+    http.send(request("POST", "/v1/runs", startRunJson, APPLICATION_JSON), true)
         .whenComplete(
             (response, failure) -> {
               if (failure != null) {
                 done.accept(failed(RunDriver.Kind.FAILED, t0));
-              } else if (response.statusCode() != 200) {
-                done.accept(failed(refused(response.statusCode()), t0));
+              } else if (response.status() != 200) {
+                done.accept(failed(refused(response.status()), t0));
               } else {
                 try {
                   started.accept(startedRun(response.body()));
@@ -152,44 +105,26 @@ final class GatewayClient {
   /** {@code GET path}, body discarded; {@code done} gets whether it answered 200. */
   void get(String path, OpenLoop.Done done) {
     requireNonNull(done, "done");
-    http.sendAsync(request(path).GET().build(), HttpResponse.BodyHandlers.discarding())
+    http.send(request("GET", path, "", APPLICATION_JSON), false)
         .whenComplete(
-            (response, failure) -> done.done(failure == null && response.statusCode() == 200));
+            (response, failure) -> done.done(failure == null && response.status() == 200));
   }
 
   private void watch(JsonNode run, long t0, Consumer<RunDriver.Outcome> done) {
-    follow(
-        request("/v1/runs/" + encode(run.path("runId").asText()) + "/events")
-            .header("accept", "text/event-stream")
-            .GET()
-            .build(),
+    http.stream(
+        request(
+            "GET", "/v1/runs/" + encode(run.path("runId").asText()) + "/events", "", EVENT_STREAM),
         new RunEvents(t0, micros(run.path("createTime")), done));
   }
 
-  /** Reads the event stream {@code request} answers until the run's terminal event. */
-  private void follow(HttpRequest request, RunEvents events) {
-    // The stream is read to its end (the gateway closes it after the terminal event and `end`),
-    // not cancelled: over HTTP/1.1 a cancel would close the connection.
-    http.sendAsync(
-            request,
-            info ->
-                info.statusCode() == 200
-                    ? HttpResponse.BodySubscribers.fromLineSubscriber(events)
-                    : HttpResponse.BodySubscribers.replacing(null))
-        .whenComplete(
-            (response, failure) -> {
-              if (failure != null) {
-                events.finish(RunDriver.Kind.FAILED, 0);
-              } else if (response.statusCode() != 200) {
-                events.finish(refused(response.statusCode()), 0);
-              }
-            });
-  }
-
-  private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(base.resolve(path))
-        .timeout(TIMEOUT)
-        .header("authorization", authorization);
+  private HttpTransport.Request request(String method, String path, String body, String accept) {
+    Map<String, String> headers = new HashMap<>();
+    headers.put("authorization", authorization);
+    headers.put("accept", accept);
+    if (!body.isEmpty()) {
+      headers.put("content-type", APPLICATION_JSON);
+    }
+    return new HttpTransport.Request(method, path, headers, body);
   }
 
   /**
@@ -237,7 +172,7 @@ final class GatewayClient {
    * run's create time comes from the StartRun response before the stream, or from the stream's
    * {@code started} event.
    */
-  private static final class RunEvents implements Flow.Subscriber<String> {
+  private static final class RunEvents implements HttpTransport.Lines {
 
     private final SseParser parser = new SseParser();
     private final long t0;
@@ -252,12 +187,14 @@ final class GatewayClient {
     }
 
     @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-      subscription.request(Long.MAX_VALUE);
+    public void status(int status) {
+      if (status != 200) {
+        finish(refused(status), 0);
+      }
     }
 
     @Override
-    public void onNext(String line) {
+    public void line(String line) {
       parser.line(line).ifPresent(this::event);
     }
 
@@ -293,12 +230,7 @@ final class GatewayClient {
     }
 
     @Override
-    public void onError(Throwable throwable) {
-      finish(RunDriver.Kind.FAILED, 0);
-    }
-
-    @Override
-    public void onComplete() {
+    public void end(Throwable failure) {
       finish(RunDriver.Kind.FAILED, 0); // A no-op after the terminal event.
     }
   }

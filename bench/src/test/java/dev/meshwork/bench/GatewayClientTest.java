@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link GatewayClient} against a stand-in gateway: plain HTTP/1.1 from the JDK's server. */
 class GatewayClientTest {
@@ -45,6 +46,7 @@ class GatewayClientTest {
       "{\"run\":{\"runId\":\"r-1\",\"createTime\":\"2026-11-24T03:00:00.001Z\"}}";
 
   private HttpServer server;
+  private HttpTransport http;
   private GatewayClient client;
   private final Map<String, String> authorization = new ConcurrentHashMap<>();
   private volatile int startStatus = 200;
@@ -75,15 +77,25 @@ class GatewayClientTest {
           }
         });
     server.start();
-    client =
-        new GatewayClient(
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
-            URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
-            KEY);
+  }
+
+  /** The client over {@code transport}: each test runs over the JDK's client and Armeria's. */
+  private void use(String transport) {
+    int port = server.getAddress().getPort();
+    http =
+        transport.equals("jdk")
+            ? new JdkHttpTransport(
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
+                URI.create("http://127.0.0.1:" + port))
+            : ArmeriaHttpTransport.cleartext(URI.create("h1c://127.0.0.1:" + port));
+    client = new GatewayClient(http, KEY);
   }
 
   @AfterEach
   void stop() {
+    if (http != null) {
+      http.close();
+    }
     server.stop(0);
   }
 
@@ -113,8 +125,11 @@ class GatewayClientTest {
     return outcome.get(10, TimeUnit.SECONDS);
   }
 
-  @Test
-  void run_terminalCompletedEvent_completedWithKeyOnBothRequests() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "armeria"})
+  void run_terminalCompletedEvent_completedWithKeyOnBothRequests(String transport)
+      throws Exception {
+    use(transport);
     assertThat(run()).isEqualTo(RunDriver.Kind.COMPLETED);
 
     assertThat(authorization)
@@ -122,16 +137,20 @@ class GatewayClientTest {
         .containsEntry("GET /v1/runs/r-1/events", "Bearer " + KEY);
   }
 
-  @Test
-  void run_createAndTerminalTimes_serverTimeIsTheirDifference() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "armeria"})
+  void run_createAndTerminalTimes_serverTimeIsTheirDifference(String transport) throws Exception {
+    use(transport);
     RunDriver.Outcome outcome = runOutcome();
 
     assertThat(outcome.serverNanos()).isEqualTo(3_250_000);
     assertThat(outcome.clientNanos()).isPositive();
   }
 
-  @Test
-  void run_terminalEventWithoutTime_serverTimeZero() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "armeria"})
+  void run_terminalEventWithoutTime_serverTimeZero(String transport) throws Exception {
+    use(transport);
     events = "event: RUN_EVENT_TYPE_RUN_COMPLETED\ndata: {\"event\":{}}\n\n";
 
     RunDriver.Outcome outcome = runOutcome();
@@ -140,8 +159,11 @@ class GatewayClientTest {
     assertThat(outcome.serverNanos()).isZero();
   }
 
-  @Test
-  void runStream_startedThenCompleted_completedWithServerTimeFromStartedEvent() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "armeria"})
+  void runStream_startedThenCompleted_completedWithServerTimeFromStartedEvent(String transport)
+      throws Exception {
+    use(transport);
     RunDriver.Outcome outcome = runStream();
 
     assertThat(outcome.kind()).isEqualTo(RunDriver.Kind.COMPLETED);
@@ -149,44 +171,56 @@ class GatewayClientTest {
     assertThat(authorization).containsOnlyKeys("POST /v1/runs:stream");
   }
 
-  @Test
-  void runStream_answers429_rejected() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "armeria"})
+  void runStream_answers429_rejected(String transport) throws Exception {
+    use(transport);
     startStatus = 429;
 
     assertThat(runStream().kind()).isEqualTo(RunDriver.Kind.REJECTED);
   }
 
-  @Test
-  void run_runFailedEvent_failed() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "armeria"})
+  void run_runFailedEvent_failed(String transport) throws Exception {
+    use(transport);
     events = "event: RUN_EVENT_TYPE_RUN_FAILED\ndata: {}\n\nevent: end\ndata: {}\n\n";
 
     assertThat(run()).isEqualTo(RunDriver.Kind.FAILED);
   }
 
-  @Test
-  void run_streamEndsWithoutTerminalEvent_failed() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "armeria"})
+  void run_streamEndsWithoutTerminalEvent_failed(String transport) throws Exception {
+    use(transport);
     events = "event: RUN_EVENT_TYPE_RUN_STARTED\ndata: {}\n\n";
 
     assertThat(run()).isEqualTo(RunDriver.Kind.FAILED);
   }
 
-  @Test
-  void run_startAnswers429_rejected() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "armeria"})
+  void run_startAnswers429_rejected(String transport) throws Exception {
+    use(transport);
     startStatus = 429;
 
     assertThat(run()).isEqualTo(RunDriver.Kind.REJECTED);
     assertThat(authorization).containsOnlyKeys("POST /v1/runs");
   }
 
-  @Test
-  void run_startAnswers500_failed() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "armeria"})
+  void run_startAnswers500_failed(String transport) throws Exception {
+    use(transport);
     startStatus = 500;
 
     assertThat(run()).isEqualTo(RunDriver.Kind.FAILED);
   }
 
-  @Test
-  void startOnly_startAnswers200_completedWithoutWatching() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "armeria"})
+  void startOnly_startAnswers200_completedWithoutWatching(String transport) throws Exception {
+    use(transport);
     CompletableFuture<RunDriver.Outcome> outcome = new CompletableFuture<>();
     client.startOnly("{\"workflowName\":\"w\"}", outcome::complete);
 
@@ -194,8 +228,10 @@ class GatewayClientTest {
     assertThat(authorization).containsOnlyKeys("POST /v1/runs");
   }
 
-  @Test
-  void startOnly_startAnswers429_rejected() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "armeria"})
+  void startOnly_startAnswers429_rejected(String transport) throws Exception {
+    use(transport);
     startStatus = 429;
     CompletableFuture<RunDriver.Outcome> outcome = new CompletableFuture<>();
     client.startOnly("{\"workflowName\":\"w\"}", outcome::complete);
@@ -203,8 +239,10 @@ class GatewayClientTest {
     assertThat(outcome.get(10, TimeUnit.SECONDS).kind()).isEqualTo(RunDriver.Kind.REJECTED);
   }
 
-  @Test
-  void getRun_knownAndUnknownRun_okOnlyFor200() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "armeria"})
+  void getRun_knownAndUnknownRun_okOnlyFor200(String transport) throws Exception {
+    use(transport);
     List<CompletableFuture<Boolean>> outcomes =
         List.of(new CompletableFuture<>(), new CompletableFuture<>());
 

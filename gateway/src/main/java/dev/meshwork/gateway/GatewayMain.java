@@ -1,6 +1,5 @@
 package dev.meshwork.gateway;
 
-import com.linecorp.armeria.common.util.TransportType;
 import dev.meshwork.core.ConfigException;
 import dev.meshwork.core.MeshChannels;
 import dev.meshwork.core.Settings;
@@ -9,10 +8,7 @@ import dev.meshwork.core.TlsConfig;
 import dev.meshwork.gateway.internal.ApiKeyIssuer;
 import dev.meshwork.gateway.internal.ApiKeyStore;
 import dev.meshwork.gateway.internal.ChannelPool;
-import dev.meshwork.gateway.internal.GatewayServer;
-import io.grpc.netty.NettyChannelBuilder;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
+import dev.meshwork.gateway.internal.UpstreamChannels;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -68,8 +64,8 @@ public final class GatewayMain {
 
     // With the SDK off, telemetry itself leaves out client spans (they would go nowhere).
     try (MeshChannels channels = MeshChannels.create(tls)) {
-      ChannelPool orchestrator = upstream(channels, config.orchestratorTarget());
-      ChannelPool registry = upstream(channels, config.registryTarget());
+      ChannelPool orchestrator = UpstreamChannels.to(channels, config.orchestratorTarget());
+      ChannelPool registry = UpstreamChannels.to(channels, config.registryTarget());
       LOG.info(
           () ->
               "orchestrator at "
@@ -97,24 +93,6 @@ public final class GatewayMain {
       orchestrator.awaitTermination(5, TimeUnit.SECONDS);
       registry.awaitTermination(5, TimeUnit.SECONDS);
     }
-  }
-
-  /**
-   * Channels to {@code target}, one per event loop of the gateway's HTTP server, each connection
-   * run by its loop (see {@link ChannelPool#perEventLoop}).
-   */
-  private static ChannelPool upstream(MeshChannels channels, String target) {
-    EventLoopGroup loops = GatewayServer.eventLoops();
-    Class<? extends SocketChannel> type = TransportType.socketChannelType(loops);
-    return ChannelPool.perEventLoop(
-        loops,
-        loop ->
-            channels.forTarget(
-                target,
-                (t, credentials) ->
-                    NettyChannelBuilder.forTarget(t, credentials)
-                        .eventLoopGroup(loop)
-                        .channelType(type)));
   }
 
   private static String keyToHash(String value) throws IOException {

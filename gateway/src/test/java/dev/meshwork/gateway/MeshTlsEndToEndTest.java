@@ -16,6 +16,8 @@ import dev.meshwork.core.Settings;
 import dev.meshwork.core.TlsConfig;
 import dev.meshwork.core.testing.TestPki;
 import dev.meshwork.gateway.internal.ApiKeyStore;
+import dev.meshwork.gateway.internal.ChannelPool;
+import dev.meshwork.gateway.internal.UpstreamChannels;
 import dev.meshwork.gateway.testing.FakeOrchestrator;
 import dev.meshwork.gateway.testing.FakeRegistry;
 import dev.meshwork.gateway.testing.FakeRunStatus;
@@ -53,8 +55,8 @@ class MeshTlsEndToEndTest {
   private FakeOrchestrator fakeOrchestrator;
   private FakeRunStatus runStatus;
   private MeshChannels channels;
-  private ManagedChannel orchestratorChannel;
-  private ManagedChannel registryChannel;
+  private ChannelPool orchestratorChannel;
+  private ChannelPool registryChannel;
   private Gateway gateway;
   private TestPki pki;
 
@@ -62,10 +64,14 @@ class MeshTlsEndToEndTest {
   void start() throws Exception {
     pki =
         TestPki.create(
-            dir.resolve("certs"), "gateway/gateway", "orchestrator/orchestrator", "registry/registry");
+            dir.resolve("certs"),
+            "gateway/gateway",
+            "orchestrator/orchestrator",
+            "registry/registry");
     fakeOrchestrator = new FakeOrchestrator();
     runStatus = new FakeRunStatus();
-    fakeOrchestrator.put(Run.newBuilder().setRunId("r1").setState(RunState.RUN_STATE_WORKING).build());
+    fakeOrchestrator.put(
+        Run.newBuilder().setRunId("r1").setState(RunState.RUN_STATE_WORKING).build());
     orchestrator =
         MeshServer.builder(serverConfig("orchestrator/orchestrator"))
             .addService(fakeOrchestrator)
@@ -86,12 +92,12 @@ class MeshTlsEndToEndTest {
     Settings settings = settings(Map.of());
     TlsConfig tlsConfig = TlsConfig.fromSettings(settings, GatewayConfig.IDENTITY);
     channels = MeshChannels.create(tlsConfig);
-    orchestratorChannel = channels.forTarget("localhost:" + orchestrator.port());
-    registryChannel = channels.forTarget("localhost:" + registry.port());
+    // As GatewayMain connects: one connection per event loop of the gateway's server.
+    orchestratorChannel = UpstreamChannels.to(channels, "localhost:" + orchestrator.port());
+    registryChannel = UpstreamChannels.to(channels, "localhost:" + registry.port());
     Path keys = dir.resolve("keys.yaml");
     Files.writeString(
-        keys,
-        "keys:\n- {name: e2e, sha256: " + ApiKeyStore.hash(KEY) + ", allow: [\"/v1/**\"]}\n");
+        keys, "keys:\n- {name: e2e, sha256: " + ApiKeyStore.hash(KEY) + ", allow: [\"/v1/**\"]}\n");
     gateway =
         Gateway.builder(gatewayConfig())
             .orchestrator(orchestratorChannel)
@@ -207,8 +213,7 @@ class MeshTlsEndToEndTest {
         settings, TlsConfig.fromSettings(settings, GatewayConfig.IDENTITY));
   }
 
-  private HttpResponse<String> https(String path, String key, String... headers)
-      throws Exception {
+  private HttpResponse<String> https(String path, String key, String... headers) throws Exception {
     return https(gateway, path, key, headers);
   }
 
@@ -229,9 +234,11 @@ class MeshTlsEndToEndTest {
     KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
     trust.load(null, null);
     try (InputStream in = Files.newInputStream(pki.caCert())) {
-      trust.setCertificateEntry("mesh-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      trust.setCertificateEntry(
+          "mesh-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext ssl = SSLContext.getInstance("TLS");
     ssl.init(null, tmf.getTrustManagers(), null);

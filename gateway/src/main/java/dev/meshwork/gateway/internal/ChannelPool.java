@@ -107,6 +107,11 @@ public final class ChannelPool extends Channel {
     channels.forEach(ManagedChannel::shutdown);
   }
 
+  /** Shuts every channel down now, cancelling the calls still open. */
+  public void shutdownNow() {
+    channels.forEach(ManagedChannel::shutdownNow);
+  }
+
   /** Waits up to {@code timeout} in all for every channel to terminate; true if they did. */
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
     long deadline = System.nanoTime() + unit.toNanos(timeout);

@@ -115,6 +115,17 @@ class ChannelPoolTest {
   }
 
   @Test
+  void shutdownNow_everyChannelTerminates() throws Exception {
+    String a = server("a", new ArrayList<>());
+    ChannelPool pool = ChannelPool.of(2, () -> channel(a));
+
+    pool.shutdownNow();
+
+    assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(made).hasSize(2).allMatch(ManagedChannel::isShutdown);
+  }
+
+  @Test
   void of_sizeZero_refusedNamingIt() {
     assertThatThrownBy(() -> ChannelPool.of(0, () -> channel("x")))
         .isInstanceOf(IllegalArgumentException.class)

@@ -201,7 +201,7 @@ final class GatewayBench {
       // them in the client library (java.net.http reads a connection on one thread).
       try (HttpTransport measured = transport(base, ca);
           HttpTransport alongside = transport(base, ca)) {
-        return measure(
+        return runCases(
             mesh,
             gateway,
             loadBefore,
@@ -222,7 +222,11 @@ final class GatewayBench {
         URI.create(scheme + "://" + base.getHost() + ":" + base.getPort()), ca);
   }
 
-  private boolean measure(
+  /**
+   * Checks both gateway paths, settles the JIT, measures both tables and reports them; true when
+   * every goal was met.
+   */
+  private boolean runCases(
       BenchMesh mesh,
       JavaProcess gateway,
       String loadBefore,

@@ -15,19 +15,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
- * Several channels to one service used as one.
- *
- * <p>{@link #perEventLoop}: one channel per event loop of the gateway's HTTP server, its connection
- * run by that same loop, and each call made on a loop goes to that loop's channel. A relayed
- * request then stays on one thread from the HTTP request to the upstream call and back (the
+ * Channels to one service used as one: one channel per event loop of the gateway's HTTP server, its
+ * connection run by that same loop, and each call made on a loop goes to that loop's channel. A
+ * relayed request then stays on one thread from the HTTP request to the upstream call and back (the
  * upstream connection's reads, the call's callbacks and the HTTP response), as Envoy's workers keep
  * their own upstream connections: no hand-off between the server's and the client's threads, each
  * of which cost a wake-up on the way in and another on the way out.
  *
- * <p>{@link #of}: calls go to the next channel in turn, whatever thread makes them.
+ * <p>A call made on no loop of the group takes the next channel in turn.
  */
 public final class ChannelPool extends Channel {
 
@@ -61,23 +58,6 @@ public final class ChannelPool extends Channel {
       throw new IllegalArgumentException("group: no event loop (expected: at least one)");
     }
     return new ChannelPool(channels, loops);
-  }
-
-  /**
-   * A pool of {@code size} channels made by {@code channel}.
-   *
-   * @throws IllegalArgumentException when {@code size} is below 1
-   */
-  public static ChannelPool of(int size, Supplier<ManagedChannel> channel) {
-    requireNonNull(channel, "channel");
-    if (size < 1) {
-      throw new IllegalArgumentException("size: " + size + " (expected: > 0)");
-    }
-    List<ManagedChannel> channels = new ArrayList<>(size);
-    for (int i = 0; i < size; i++) {
-      channels.add(requireNonNull(channel.get(), "channel"));
-    }
-    return new ChannelPool(channels, List.of());
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.meshwork.gateway.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshwork.api.orchestrator.v1.GetRunRequest;
 import dev.meshwork.api.orchestrator.v1.GetRunResponse;
@@ -28,20 +27,45 @@ class ChannelPoolTest {
 
   private final List<Server> servers = new ArrayList<>();
   private final List<ManagedChannel> made = new ArrayList<>();
+  private final DefaultEventLoopGroup group = new DefaultEventLoopGroup(2);
 
   @AfterEach
   void stop() {
     made.forEach(ManagedChannel::shutdownNow);
     servers.forEach(Server::shutdownNow);
+    group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
   }
 
   @Test
-  void newCall_fourCallsOverTwoChannels_eachChannelCarriesTwo() throws Exception {
+  void newCall_perEventLoop_callOnALoopTakesThatLoopsChannel() throws Exception {
     List<String> served = new ArrayList<>();
-    String a = server("a", served);
-    String b = server("b", served);
-    List<String> names = List.of(a, b);
-    ChannelPool pool = ChannelPool.of(2, () -> channel(names.get(made.size())));
+    List<String> names = List.of(server("a", served), server("b", served));
+    List<EventLoop> loops = new ArrayList<>();
+    ChannelPool pool =
+        ChannelPool.perEventLoop(
+            group,
+            loop -> {
+              loops.add(loop);
+              return channel(names.get(made.size()));
+            });
+    OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub =
+        OrchestratorServiceGrpc.newBlockingStub(pool);
+    GetRunRequest request = GetRunRequest.newBuilder().setRunId("r").build();
+
+    // The second loop first, then the first, twice: each call lands on its own loop's channel.
+    for (int i = 0; i < 4; i++) {
+      loops.get(1 - i % 2).submit(() -> stub.getRun(request)).get(5, TimeUnit.SECONDS);
+    }
+
+    assertThat(pool.size()).isEqualTo(2);
+    assertThat(served).containsExactly("b", "a", "b", "a");
+  }
+
+  @Test
+  void newCall_perEventLoopFromAnotherThread_channelsInTurn() throws Exception {
+    List<String> served = new ArrayList<>();
+    List<String> names = List.of(server("a", served), server("b", served));
+    ChannelPool pool = ChannelPool.perEventLoop(group, loop -> channel(names.get(made.size())));
     OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub =
         OrchestratorServiceGrpc.newBlockingStub(pool);
 
@@ -49,88 +73,29 @@ class ChannelPoolTest {
       stub.getRun(GetRunRequest.newBuilder().setRunId("r" + i).build());
     }
 
-    assertThat(pool.size()).isEqualTo(2);
     assertThat(served).containsExactly("a", "b", "a", "b");
-  }
-
-  @Test
-  void newCall_perEventLoop_callOnALoopTakesThatLoopsChannel() throws Exception {
-    List<String> served = new ArrayList<>();
-    List<String> names = List.of(server("a", served), server("b", served));
-    DefaultEventLoopGroup group = new DefaultEventLoopGroup(2);
-    try {
-      List<EventLoop> loops = new ArrayList<>();
-      ChannelPool pool =
-          ChannelPool.perEventLoop(
-              group,
-              loop -> {
-                loops.add(loop);
-                return channel(names.get(made.size()));
-              });
-      OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub =
-          OrchestratorServiceGrpc.newBlockingStub(pool);
-      GetRunRequest request = GetRunRequest.newBuilder().setRunId("r").build();
-
-      // The second loop first, then the first, twice: each call lands on its own loop's channel.
-      for (int i = 0; i < 4; i++) {
-        loops.get(1 - i % 2).submit(() -> stub.getRun(request)).get(5, TimeUnit.SECONDS);
-      }
-
-      assertThat(pool.size()).isEqualTo(2);
-      assertThat(served).containsExactly("b", "a", "b", "a");
-    } finally {
-      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-    }
-  }
-
-  @Test
-  void newCall_perEventLoopFromAnotherThread_channelsInTurn() throws Exception {
-    List<String> served = new ArrayList<>();
-    List<String> names = List.of(server("a", served), server("b", served));
-    DefaultEventLoopGroup group = new DefaultEventLoopGroup(2);
-    try {
-      ChannelPool pool = ChannelPool.perEventLoop(group, loop -> channel(names.get(made.size())));
-      OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub =
-          OrchestratorServiceGrpc.newBlockingStub(pool);
-
-      for (int i = 0; i < 4; i++) {
-        stub.getRun(GetRunRequest.newBuilder().setRunId("r" + i).build());
-      }
-
-      assertThat(served).containsExactly("a", "b", "a", "b");
-    } finally {
-      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-    }
   }
 
   @Test
   void shutdown_everyChannelTerminates() throws Exception {
     String a = server("a", new ArrayList<>());
-    ChannelPool pool = ChannelPool.of(3, () -> channel(a));
+    ChannelPool pool = ChannelPool.perEventLoop(group, loop -> channel(a));
 
     pool.shutdown();
 
     assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-    assertThat(made).hasSize(3).allMatch(ManagedChannel::isTerminated);
+    assertThat(made).hasSize(2).allMatch(ManagedChannel::isTerminated);
   }
 
   @Test
   void shutdownNow_everyChannelTerminates() throws Exception {
     String a = server("a", new ArrayList<>());
-    ChannelPool pool = ChannelPool.of(2, () -> channel(a));
+    ChannelPool pool = ChannelPool.perEventLoop(group, loop -> channel(a));
 
     pool.shutdownNow();
 
     assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
     assertThat(made).hasSize(2).allMatch(ManagedChannel::isShutdown);
-  }
-
-  @Test
-  void of_sizeZero_refusedNamingIt() {
-    assertThatThrownBy(() -> ChannelPool.of(0, () -> channel("x")))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("size: 0 (expected: > 0)");
-    assertThat(made).isEmpty();
   }
 
   /** An in-process orchestrator that records {@code label} for every GetRun it serves. */

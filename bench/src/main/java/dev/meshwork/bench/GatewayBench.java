@@ -56,7 +56,7 @@ final class GatewayBench {
       Duration warmup,
       Duration settleJitMax,
       HttpClient.Version httpVersion,
-      String httpClient,
+      HttpClientChoice httpClient,
       List<String> jvmOptions,
       boolean tracing,
       Path dataParent) {
@@ -69,9 +69,7 @@ final class GatewayBench {
       requireNonNull(warmup, "warmup");
       requireNonNull(settleJitMax, "settleJitMax");
       requireNonNull(httpVersion, "httpVersion");
-      if (!httpClient.equals("armeria") && !httpClient.equals("jdk")) {
-        throw new ConfigException("--http-client: '" + httpClient + "' (expected: armeria or jdk)");
-      }
+      requireNonNull(httpClient, "httpClient");
       requireNonNull(dataParent, "dataParent");
       jvmOptions = List.copyOf(jvmOptions);
     }
@@ -87,7 +85,7 @@ final class GatewayBench {
           args.warmup(DEFAULT_WARMUP),
           args.settleJitMax(),
           httpVersion(args.settings().string("http-version", "2")),
-          args.settings().string("http-client", "armeria"),
+          HttpClientChoice.parse(args.settings().string("http-client", "armeria")),
           args.jvmOptions("-Xmx512m"),
           args.tracing(),
           args.storeDir());
@@ -98,6 +96,27 @@ final class GatewayBench {
         case "2" -> HttpClient.Version.HTTP_2;
         case "1.1" -> HttpClient.Version.HTTP_1_1;
         default -> throw new ConfigException("--http-version: '" + text + "' (expected: 2 or 1.1)");
+      };
+    }
+  }
+
+  /** The HTTP clients the scenario can measure with ({@code --http-client}). */
+  enum HttpClientChoice {
+    ARMERIA("Armeria's `WebClient` (Netty)"),
+    JDK("`java.net.http.HttpClient` (one connection per client)");
+
+    private final String description;
+
+    HttpClientChoice(String description) {
+      this.description = description;
+    }
+
+    static HttpClientChoice parse(String text) {
+      return switch (text) {
+        case "armeria" -> ARMERIA;
+        case "jdk" -> JDK;
+        default ->
+            throw new ConfigException("--http-client: '" + text + "' (expected: armeria or jdk)");
       };
     }
   }
@@ -123,6 +142,9 @@ final class GatewayBench {
   static final double GOAL_ADDED_P50_MILLIS = 1.0;
   static final double GOAL_ADDED_P99_MILLIS = 5.0;
   private static final int ROUNDS = 5;
+
+  /** The gateway's index in the processes {@link #measure} reads. */
+  private static final int GATEWAY = 1;
 
   private static final String WORKFLOW =
       """
@@ -214,7 +236,7 @@ final class GatewayBench {
 
   /** The HTTP client the options name, to the gateway at {@code base}. */
   private HttpTransport transport(URI base, Path ca) throws Exception {
-    if (options.httpClient().equals("jdk")) {
+    if (options.httpClient() == HttpClientChoice.JDK) {
       return new JdkHttpTransport(JdkHttpTransport.httpClient(ca, options.httpVersion()), base);
     }
     String scheme = options.httpVersion() == HttpClient.Version.HTTP_2 ? "h2" : "h1";
@@ -385,12 +407,11 @@ final class GatewayBench {
    */
   private Table measure(BenchMesh mesh, JavaProcess gateway, int rate, List<Caller> callers)
       throws Exception {
-    long[] cpuMillis = new long[callers.size()];
     long[] jitMillis = new long[callers.size()];
     long[][] shareMillis = new long[callers.size()][3];
     long[] wallNanos = new long[callers.size()];
-    long self = ProcessHandle.current().pid();
-    long[] pids = {self, gateway.pid(), mesh.orchestrator().pid()};
+    // In CpuShares' order: this process, the gateway, the orchestrator.
+    long[] pids = {ProcessHandle.current().pid(), gateway.pid(), mesh.orchestrator().pid()};
     InterleavedLoad.Listener gatewayCpu =
         new InterleavedLoad.Listener() {
           private ProcessStats[] before;
@@ -414,8 +435,7 @@ final class GatewayBench {
             for (int p = 0; p < pids.length; p++) {
               shareMillis[index][p] += after[p].cpuMillis() - before[p].cpuMillis();
             }
-            cpuMillis[index] += after[1].cpuMillis() - before[1].cpuMillis();
-            jitMillis[index] += after[1].jitCpuMillis() - before[1].jitCpuMillis();
+            jitMillis[index] += after[GATEWAY].jitCpuMillis() - before[GATEWAY].jitCpuMillis();
           }
         };
     List<InterleavedLoad.Measured> measured =
@@ -438,7 +458,7 @@ final class GatewayBench {
           new Row(
               measured.get(i),
               callers.get(i).tally().rejected(),
-              requests == 0 ? Double.NaN : cpuMillis[i] * 1000.0 / requests,
+              requests == 0 ? Double.NaN : shareMillis[i][GATEWAY] * 1000.0 / requests,
               requests == 0 ? Double.NaN : jitMillis[i] * 1000.0 / requests,
               new CpuShares(
                   100 * shareMillis[i][0] / wallMillis,
@@ -627,9 +647,7 @@ final class GatewayBench {
   }
 
   private String clientName() {
-    return options.httpClient().equals("jdk")
-        ? "`java.net.http.HttpClient` (one connection per client)"
-        : "Armeria's `WebClient` (Netty)";
+    return options.httpClient().description;
   }
 
   private String versionName() {

@@ -4,12 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.util.Timestamps;
 import dev.meshwork.api.orchestrator.v1.RunEventType;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
+import java.text.ParseException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -143,9 +143,8 @@ final class GatewayClient {
   /** A proto JSON timestamp (RFC 3339) in microseconds since the epoch, 0 if absent or invalid. */
   static long micros(JsonNode timestamp) {
     try {
-      Instant instant = Instant.parse(timestamp.asText(""));
-      return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
-    } catch (DateTimeParseException e) {
+      return Timestamps.toMicros(Timestamps.parse(timestamp.asText("")));
+    } catch (ParseException e) {
       return 0;
     }
   }

@@ -120,10 +120,15 @@ class MeshServerTlsTest {
         Duration.ofMillis(200));
   }
 
-  private ManagedChannel channelAs(String identity) {
+  /** Mesh channels of {@code identity}, closed after the test. */
+  private MeshChannels meshAs(String identity) {
     MeshChannels mesh = MeshChannels.create(tls(identity));
     clients.add(mesh);
-    ManagedChannel channel = mesh.forTarget("localhost:" + server.port());
+    return mesh;
+  }
+
+  private ManagedChannel channelAs(String identity) {
+    ManagedChannel channel = meshAs(identity).forTarget("localhost:" + server.port());
     channels.add(channel);
     return channel;
   }
@@ -159,8 +164,7 @@ class MeshServerTlsTest {
 
   @Test
   void forTarget_chosenTransport_builtByItWithMeshIdentityAndPolicy() {
-    MeshChannels mesh = MeshChannels.create(tls("agent/echo"));
-    clients.add(mesh);
+    MeshChannels mesh = meshAs("agent/echo");
     List<String> targets = new ArrayList<>();
     ManagedChannel channel =
         mesh.forTarget(
@@ -182,8 +186,7 @@ class MeshServerTlsTest {
 
   @Test
   void forTarget_chosenTransportForMeshTarget_illegalArgument() {
-    MeshChannels mesh = MeshChannels.create(tls("agent/echo"));
-    clients.add(mesh);
+    MeshChannels mesh = meshAs("agent/echo");
 
     IllegalArgumentException e =
         catchThrowableOfType(

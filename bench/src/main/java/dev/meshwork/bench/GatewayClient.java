@@ -64,19 +64,6 @@ final class GatewayClient {
         request("POST", "/v1/runs:stream", startRunJson, EVENT_STREAM), new RunEvents(t0, 0, done));
   }
 
-  /**
-   * Only starts a run ({@code POST /v1/runs}): {@code done} gets {@code COMPLETED} once the gateway
-   * has answered 200 with the stored run, without following it.
-   */
-  void startOnly(String startRunJson, Consumer<RunDriver.Outcome> done) {
-    long t0 = System.nanoTime();
-    post(
-        startRunJson,
-        t0,
-        run -> done.accept(new RunDriver.Outcome(RunDriver.Kind.COMPLETED, elapsed(t0), 0)),
-        done);
-  }
-
   private void post(
       String startRunJson, long t0, Consumer<JsonNode> started, Consumer<RunDriver.Outcome> done) {
     requireNonNull(done, "done");

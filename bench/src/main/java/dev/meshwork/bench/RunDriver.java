@@ -77,19 +77,6 @@ final class RunDriver implements RunSource {
     start(request, t0, response -> watch(response, t0, done), done);
   }
 
-  /**
-   * Only starts a run: {@code done} gets {@code COMPLETED} once StartRun has answered (the run is
-   * stored), without following it.
-   */
-  void startOnly(StartRunRequest request, Consumer<Outcome> done) {
-    long t0 = System.nanoTime();
-    start(
-        request,
-        t0,
-        response -> done.accept(new Outcome(Kind.COMPLETED, System.nanoTime() - t0, 0)),
-        done);
-  }
-
   private void start(
       StartRunRequest request,
       long t0,

@@ -219,28 +219,6 @@ class GatewayClientTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"jdk", "armeria"})
-  void startOnly_startAnswers200_completedWithoutWatching(String transport) throws Exception {
-    use(transport);
-    CompletableFuture<RunDriver.Outcome> outcome = new CompletableFuture<>();
-    client.startOnly("{\"workflowName\":\"w\"}", outcome::complete);
-
-    assertThat(outcome.get(10, TimeUnit.SECONDS).kind()).isEqualTo(RunDriver.Kind.COMPLETED);
-    assertThat(authorization).containsOnlyKeys("POST /v1/runs");
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"jdk", "armeria"})
-  void startOnly_startAnswers429_rejected(String transport) throws Exception {
-    use(transport);
-    startStatus = 429;
-    CompletableFuture<RunDriver.Outcome> outcome = new CompletableFuture<>();
-    client.startOnly("{\"workflowName\":\"w\"}", outcome::complete);
-
-    assertThat(outcome.get(10, TimeUnit.SECONDS).kind()).isEqualTo(RunDriver.Kind.REJECTED);
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"jdk", "armeria"})
   void getRun_knownAndUnknownRun_okOnlyFor200(String transport) throws Exception {
     use(transport);
     List<CompletableFuture<Boolean>> outcomes =
